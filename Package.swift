@@ -1,0 +1,60 @@
+// swift-tools-version:6.0
+//
+// SwiftDDK: distributed distillation of language models over MPI.
+//
+// Dependencies point one way:
+//   CMPI, COpenBLAS        system-library shims (pkg-config ompi-c, openblas)
+//   MPI                    typed Swift wrapper over CMPI; only Runtime and ddk import it
+//   GGUF, Tokenizer,       file formats, the tokenizer, the numerical engine, the data
+//   Engine, DataPipeline,  pipeline and the distillation losses: none of them knows
+//   Distillation           that MPI exists
+//   Runtime                roles, teacher service, gradient sync, DDK coordinator
+//   ddk                    the command-line tool, the only place that decides to exit
+import PackageDescription
+
+let releaseSpeed: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
+]
+
+var targets: [Target] = [
+    // MARK: C shims
+    .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c",
+                   providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
+    .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
+                   providers: [.apt(["libopenblas-dev"])]),
+
+    // MARK: MPI
+
+    // MARK: GGUF and Tokenizer
+
+    // MARK: Engine
+
+    // MARK: DataPipeline
+
+    // MARK: Distillation
+
+    // MARK: Runtime
+
+    // MARK: Command-line tool
+    .executableTarget(
+        name: "ddk",
+        dependencies: [
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            // MARK: ddk dependencies
+        ],
+        path: "Sources/ddk",
+        swiftSettings: releaseSpeed),
+]
+
+let package = Package(
+    name: "SwiftDDK",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "ddk", targets: ["ddk"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: targets,
+    swiftLanguageModes: [.v5]
+)

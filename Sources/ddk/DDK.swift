@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// `ddk`: the SwiftDDK command-line tool.
+@main
+struct DDK: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ddk",
+        abstract: "Distill a large language model into a smaller one across MPI ranks (DDK, DSKD).",
+        subcommands: [
+            // MARK: subcommands
+        ])
+}
