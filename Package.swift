@@ -34,6 +34,8 @@ var targets: [Target] = [
     // MARK: Distillation
 
     // MARK: Runtime
+    .target(name: "Runtime", path: "Sources/Runtime"),
+    .testTarget(name: "RuntimeTests", dependencies: ["Runtime"], path: "Tests/RuntimeTests"),
 
     // MARK: Command-line tool
     .executableTarget(
