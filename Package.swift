@@ -34,7 +34,9 @@ var targets: [Target] = [
     // MARK: Distillation
 
     // MARK: Runtime
-    .target(name: "Runtime", path: "Sources/Runtime"),
+    .target(name: "Runtime",
+            dependencies: [.product(name: "TOMLKit", package: "TOMLKit")],
+            path: "Sources/Runtime"),
     .testTarget(name: "RuntimeTests", dependencies: ["Runtime"], path: "Tests/RuntimeTests"),
 
     // MARK: Command-line tool
@@ -56,6 +58,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: targets,
     swiftLanguageModes: [.v5]

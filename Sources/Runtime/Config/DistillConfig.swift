@@ -1,0 +1,206 @@
+import Foundation
+
+/// Everything one `ddk distill` run needs, read from a TOML file (`launch/configs/*.toml`)
+/// with command-line overrides. Rank 0 reads and validates it, broadcasts it, and every rank
+/// checks that its own view hashes the same.
+///
+/// Keys are snake_case in the file; every section and key is documented in the README's
+/// "Configuration" section. Unknown keys are refused (a typo must not silently fall back to a
+/// default).
+public struct DistillConfig: Codable, Equatable, Sendable {
+    /// The run's name; the run folder defaults to `runs/NAME`.
+    public var name: String
+    /// Seed of every random choice in the run (initialization, batches, validation split use).
+    public var seed: UInt64
+    /// Where metrics, the resolved config and checkpoints go; default `runs/NAME`.
+    public var runDirectory: String?
+    public var student: StudentSection
+    public var teacher: TeacherSection
+    public var data: DataSection
+    public var objective: ObjectiveSection
+    public var optimizer: OptimizerSection
+    public var training: TrainingSection
+    public var ddk: DDKSection
+    public var checkpoint: CheckpointSection
+
+    enum CodingKeys: String, CodingKey {
+        case name, seed
+        case runDirectory = "run_directory"
+        case student, teacher, data, objective, optimizer, training, ddk, checkpoint
+    }
+
+    /// The run folder: `run_directory`, or `runs/NAME`.
+    public var resolvedRunDirectory: String { runDirectory ?? "runs/\(name)" }
+
+    /// How the student starts.
+    public struct StudentSection: Codable, Equatable, Sendable {
+        /// `random` (seeded), `teacher-layers` (selected teacher blocks, embeddings and norms),
+        /// or `checkpoint` (a SwiftDDK checkpoint directory).
+        public var initialization: StudentInitialization
+        /// Architecture for `random`: width, FFN width, layers, heads, KV heads; the vocabulary
+        /// and RoPE settings come from the teacher.
+        public var hiddenSize: Int?
+        public var intermediateSize: Int?
+        public var layerCount: Int?
+        public var headCount: Int?
+        public var keyValueHeadCount: Int?
+        /// Teacher blocks kept by `teacher-layers`, e.g. every third block `[0, 3, 6, ...]`.
+        public var teacherLayers: [Int]?
+        /// Checkpoint directory for `checkpoint`.
+        public var checkpoint: String?
+
+        enum CodingKeys: String, CodingKey {
+            case initialization = "init"
+            case hiddenSize = "hidden_size"
+            case intermediateSize = "intermediate_size"
+            case layerCount = "num_hidden_layers"
+            case headCount = "num_attention_heads"
+            case keyValueHeadCount = "num_key_value_heads"
+            case teacherLayers = "teacher_layers"
+            case checkpoint
+        }
+    }
+
+    /// Student initialization modes.
+    public enum StudentInitialization: String, Codable, Equatable, Sendable {
+        case random
+        case teacherLayers = "teacher-layers"
+        case checkpoint
+    }
+
+    /// The frozen teacher and its inference pool.
+    public struct TeacherSection: Codable, Equatable, Sendable {
+        /// A GGUF file or a SwiftDDK checkpoint directory.
+        public var model: String
+        /// Ranks in the teacher-inference pool; nil = sized from the FLOP ratio.
+        public var ranks: Int?
+        /// Steps of teacher output in flight ahead of the students (back-pressure bound).
+        public var prefetchDepth: Int
+        /// Seconds a student waits for its teacher before the job is aborted.
+        public var timeoutSeconds: Double
+
+        enum CodingKeys: String, CodingKey {
+            case model, ranks
+            case prefetchDepth = "prefetch_depth"
+            case timeoutSeconds = "timeout_seconds"
+        }
+    }
+
+    /// Token shards made by `ddk prepare`.
+    public struct DataSection: Codable, Equatable, Sendable {
+        /// The folder holding `domains.json` and the shards.
+        public var shards: String
+        /// Tokens per training sequence (T); each sequence reads T+1 tokens.
+        public var sequenceLength: Int
+        /// Sequences in one global batch, split evenly over the students.
+        public var globalBatchSequences: Int
+        /// Validation sequences evaluated per domain at every DDK interval.
+        public var validationSequences: Int
+
+        enum CodingKeys: String, CodingKey {
+            case shards
+            case sequenceLength = "sequence_length"
+            case globalBatchSequences = "global_batch_sequences"
+            case validationSequences = "validation_sequences"
+        }
+    }
+
+    /// The training loss (ALGORITHMS.md §2).
+    public struct ObjectiveSection: Codable, Equatable, Sendable {
+        /// `ce`, `kd`, `dskd` or `dskd-cma`.
+        public var name: String
+        /// KD distance: `fkl`, `rkl`, `js`, `sfkl`, `srkl`, `akl`, `tvd`.
+        public var distance: String?
+        /// KD temperature τ, applied to both sides.
+        public var temperature: Double?
+        /// Weight of the KD term with CE weight 1 (DDK's γ = 0.2): `L = CE + γ·KD`.
+        public var kdWeight: Double?
+        /// Interpolation weight λ (DSKD's parameterization): `L = (1−λ)·CE + λ·KD`.
+        /// Give either `kd_weight` or `lambda`, not both.
+        public var lambda: Double?
+        /// Teacher targets sent as the top-k log-probabilities plus the tail mass; nil = full.
+        public var topK: Int?
+        /// Skew λ of `sfkl`/`srkl`.
+        public var skew: Double?
+        /// Learning rate of the DSKD projectors.
+        public var projectorLearningRate: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case name, distance, temperature
+            case kdWeight = "kd_weight"
+            case lambda
+            case topK = "top_k"
+            case skew
+            case projectorLearningRate = "projector_learning_rate"
+        }
+    }
+
+    /// AdamW and the learning-rate schedule.
+    public struct OptimizerSection: Codable, Equatable, Sendable {
+        public var learningRate: Double
+        public var minimumLearningRate: Double
+        public var warmupSteps: Int
+        public var weightDecay: Double
+        public var beta1: Double
+        public var beta2: Double
+        public var epsilon: Double
+        /// Global gradient-norm clip; 0 disables clipping.
+        public var gradientClip: Double
+
+        enum CodingKeys: String, CodingKey {
+            case learningRate = "learning_rate"
+            case minimumLearningRate = "min_learning_rate"
+            case warmupSteps = "warmup_steps"
+            case weightDecay = "weight_decay"
+            case beta1 = "beta1"
+            case beta2 = "beta2"
+            case epsilon
+            case gradientClip = "gradient_clip"
+        }
+    }
+
+    /// The training loop.
+    public struct TrainingSection: Codable, Equatable, Sendable {
+        public var steps: Int
+        /// Whether rank 0 also trains as a student.
+        public var coordinatorTrains: Bool
+        /// Size of one fused gradient all-reduce bucket.
+        public var allreduceBucketMegabytes: Double
+        /// Stop cleanly after this many seconds of training (checkpointing first); nil = no limit.
+        public var timeLimitSeconds: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case steps
+            case coordinatorTrains = "coordinator_trains"
+            case allreduceBucketMegabytes = "allreduce_bucket_megabytes"
+            case timeLimitSeconds = "time_limit_seconds"
+        }
+    }
+
+    /// DDK domain re-weighting (ALGORITHMS.md §1).
+    public struct DDKSection: Codable, Equatable, Sendable {
+        public var mode: DomainWeightingMode
+        /// Smoothing α of Eq. 2.
+        public var alpha: Double
+        /// K: steps between re-weightings.
+        public var intervalSteps: Int
+        /// Weights for `static` mode, in the order of `domains.json`.
+        public var staticWeights: [Double]?
+
+        enum CodingKeys: String, CodingKey {
+            case mode, alpha
+            case intervalSteps = "interval_steps"
+            case staticWeights = "static_weights"
+        }
+    }
+
+    /// When checkpoints are written.
+    public struct CheckpointSection: Codable, Equatable, Sendable {
+        /// Steps between checkpoints; the last step always writes one.
+        public var everySteps: Int
+
+        enum CodingKeys: String, CodingKey {
+            case everySteps = "every_steps"
+        }
+    }
+}
