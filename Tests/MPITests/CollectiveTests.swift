@@ -94,3 +94,32 @@ final class CollectiveTests: XCTestCase {
         }
     }
 }
+
+/// A type that borrows a datatype whose size does not match its stride.
+private struct TwoDoubles: MPIDatatypeConvertible, Equatable {
+    var first: Double
+    var second: Double
+    static var mpiDatatype: MPIDatatype { Double.mpiDatatype }
+}
+
+/// A type that borrows a datatype of its own size.
+private struct Tick: MPIDatatypeConvertible, Equatable {
+    var count: UInt32
+    static var mpiDatatype: MPIDatatype { UInt32.mpiDatatype }
+}
+
+final class DatatypeTests: XCTestCase {
+    func testDatatypeOfAnotherSizeIsRefused() throws {
+        let world = try SharedEnvironment.environment().world
+        XCTAssertThrowsError(try world.allReduce([TwoDoubles(first: 1, second: 2)], op: .sum)) { error in
+            XCTAssertEqual((error as? MPIError)?.operation, "MPI_Allreduce")
+            XCTAssertEqual((error as? MPIError)?.reason, .refused)
+        }
+        XCTAssertThrowsError(try world.immediateSend([TwoDoubles(first: 1, second: 2)], to: 0, tag: 1))
+    }
+
+    func testDatatypeOfTheSameSizeIsAccepted() throws {
+        let world = try SharedEnvironment.environment().world
+        XCTAssertEqual(try world.allReduce([Tick(count: 3)], op: .max), [Tick(count: 3)])
+    }
+}
