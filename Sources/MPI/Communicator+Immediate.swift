@@ -19,7 +19,7 @@ extension Communicator {
             MPI_Isend(elements.baseAddress, count, datatype.handle, mpiDestination, mpiTag, handle, &request)
         }
         return Request(handle: request, kind: .send, communicator: self, retaining: [buffer], operation: "MPI_Isend",
-                       label: "send of \(elements.count) \(datatype.name) to rank \(destination) with tag \(tag) (communicator of \(size))")
+                       label: "send of \(elements.count) \(datatype.name) to rank \(destination) with tag \(tag) (communicator of \(size) ranks)")
     }
 
     /// Starts sending a copy of `values` to `destination` with `tag`
@@ -46,7 +46,7 @@ extension Communicator {
         let with = tag.map { "tag \($0)" } ?? "any tag"
         return Request(handle: request, kind: .receive(datatype), communicator: self, retaining: [buffer],
                        operation: "MPI_Irecv",
-                       label: "receive of up to \(elements.count) \(datatype.name) from \(from) with \(with) (communicator of \(size))")
+                       label: "receive of up to \(elements.count) \(datatype.name) from \(from) with \(with) (communicator of \(size) ranks)")
     }
 
     /// Starts an in-place all-reduce of the elements of `buffer` in `range`

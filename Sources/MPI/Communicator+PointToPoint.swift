@@ -64,7 +64,39 @@ extension Communicator {
         var message: MPI_Message? = nil
         var status = MPI_Status()
         try environment.check("MPI_Mprobe") { MPI_Mprobe(mpiSource, mpiTag, handle, &message, &status) }
-        let probed = try messageStatus(status, datatype, "MPI_Mprobe")
+        return try receiveMatched(&message, status, datatype, T.self)
+    }
+
+    /// Like `receive(_:from:tag:)`, but gives up when no matching message has
+    /// arrived within `timeout`: polls `MPI_Improbe` with short sleeps (from
+    /// 20 µs, doubling up to 1 ms), then receives with `MPI_Mrecv`.
+    ///
+    /// - Throws: `MPIError` with reason `.timedOut` (operation `MPI_Improbe`)
+    ///   naming the awaited sender and tag when the deadline passes; nothing
+    ///   has been received then.
+    public func receive<T: MPIDatatypeConvertible>(_ type: T.Type, from source: Int? = nil, tag: Int? = nil,
+                                                   timeout: Duration) throws -> (values: [T], status: MessageStatus) {
+        let datatype = try T.checkedDatatype("MPI_Improbe")
+        let mpiSource = try sourceArgument(source, "MPI_Improbe")
+        let mpiTag = try tagArgument(tag, "MPI_Improbe")
+        var message: MPI_Message? = nil
+        var status = MPI_Status()
+        var flag: Int32 = 0
+        var deadline = PollingDeadline(timeout: timeout)
+        while true {
+            try environment.check("MPI_Improbe") { MPI_Improbe(mpiSource, mpiTag, handle, &flag, &message, &status) }
+            if flag != 0 { break }
+            try deadline.pauseOrThrow("MPI_Improbe", waitingFor:
+                "a message of \(datatype.name) from \(source.map { "rank \($0)" } ?? "any rank") with \(tag.map { "tag \($0)" } ?? "any tag") (communicator of \(size) ranks)")
+        }
+        return try receiveMatched(&message, status, datatype, T.self)
+    }
+
+    /// Receives the matched `message` whose probe gave `probeStatus` (`MPI_Mrecv`).
+    private func receiveMatched<T: MPIDatatypeConvertible>(_ message: inout MPI_Message?, _ probeStatus: MPI_Status,
+                                                           _ datatype: MPIDatatype, _ type: T.Type) throws -> (values: [T], status: MessageStatus) {
+        let probed = try messageStatus(probeStatus, datatype, "MPI_Mprobe")
+        var status = MPI_Status()
         var values = [T](unsafeUninitializedCapacity: probed.count) { _, initialized in initialized = probed.count }
         let count = Int32(probed.count)
         try values.withUnsafeMutableBufferPointer { elements in

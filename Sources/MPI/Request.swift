@@ -130,24 +130,15 @@ public final class Request {
     /// - Returns: for a receive, the sender, tag and element count; otherwise nil.
     @discardableResult
     public func wait(timeout: Duration) throws -> MessageStatus? {
-        let clock = ContinuousClock()
-        try wait(until: clock.now.advanced(by: timeout), timeout: timeout)
+        var deadline = PollingDeadline(timeout: timeout)
+        try wait(until: &deadline)
         return status
     }
 
-    /// Polls until complete or `deadline`; see `wait(timeout:)`.
-    private func wait(until deadline: ContinuousClock.Instant, timeout: Duration) throws {
-        let clock = ContinuousClock()
-        var pauseMicroseconds: UInt32 = 20
-        while true {
-            if try test() { return }
-            if clock.now >= deadline {
-                let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) * 1e-18
-                throw MPIError(operation: operation, reason: .timedOut(seconds: seconds),
-                               message: "still waiting for \(label)")
-            }
-            usleep(pauseMicroseconds)
-            pauseMicroseconds = Swift.min(pauseMicroseconds * 2, 1000)
+    /// Polls until complete or until `deadline` passes; see `wait(timeout:)`.
+    private func wait(until deadline: inout PollingDeadline) throws {
+        while try !test() {
+            try deadline.pauseOrThrow(operation, waitingFor: label)
         }
     }
 
@@ -177,9 +168,9 @@ public final class Request {
     /// - Throws: `MPIError` with reason `.timedOut` naming the first request
     ///   still pending at the deadline; requests not yet complete stay pending.
     public static func waitAll(_ requests: [Request], timeout: Duration) throws {
-        let deadline = ContinuousClock().now.advanced(by: timeout)
+        var deadline = PollingDeadline(timeout: timeout)
         for request in requests {
-            try request.wait(until: deadline, timeout: timeout)
+            try request.wait(until: &deadline)
         }
     }
 

@@ -63,6 +63,19 @@ func checkPointToPoint(_ world: Communicator, _ record: CheckRecorder) {
         record.expectEqual(try world.immediateProbe(Int32.self, from: previous, tag: 50), nil, "immediateProbe after the message was received")
     }
 
+    record.group("receive with deadline") {
+        let length = 1 + (rank * 7) % 5
+        let outgoing = try world.immediateSend((0 ..< length).map { Float(rank) + Float($0) / 8 }, to: next, tag: 55)
+        let message = try world.receive(Float.self, from: previous, tag: 55, timeout: .seconds(30))
+        let previousLength = 1 + (previous * 7) % 5
+        record.expectEqual(message.values, (0 ..< previousLength).map { Float(previous) + Float($0) / 8 }, "receive with deadline of a variable-length message")
+        record.expectEqual(message.status, MessageStatus(source: previous, tag: 55, count: previousLength), "receive with deadline status")
+        try outgoing.wait(timeout: .seconds(30))
+        record.expectMPIError("receive with deadline times out when nothing is sent", { $0.isTimeout && $0.operation == "MPI_Improbe" }) {
+            _ = try world.receive(Float.self, from: previous, tag: 56, timeout: .milliseconds(20))
+        }
+    }
+
     record.group("wait deadline") {
         let inbox = MPIBuffer<Int64>(repeating: 0, count: 1)
         let pending = try world.immediateReceive(into: inbox, from: previous, tag: 60)

@@ -37,6 +37,21 @@ final class PointToPointTests: XCTestCase {
         XCTAssertEqual(message.status, MessageStatus(source: 0, tag: 3, count: 9))
     }
 
+    func testReceiveWithDeadlineTimesOutThenReceives() throws {
+        let world = try SharedEnvironment.environment().world
+        XCTAssertThrowsError(try world.receive(Float.self, from: 0, tag: 17, timeout: .milliseconds(20))) { error in
+            let mpiError = error as? MPIError
+            XCTAssertEqual(mpiError?.isTimeout, true)
+            XCTAssertEqual(mpiError?.operation, "MPI_Improbe")
+            XCTAssertTrue(mpiError?.message.contains("rank 0 with tag 17") ?? false, "\(error)")
+        }
+        let send = try world.immediateSend([Float(0.5), 1.5], to: 0, tag: 17)
+        let message = try world.receive(Float.self, from: nil, tag: 17, timeout: .seconds(10))
+        try send.wait()
+        XCTAssertEqual(message.values, [0.5, 1.5])
+        XCTAssertEqual(message.status, MessageStatus(source: 0, tag: 17, count: 2))
+    }
+
     func testReceiveOfAPartialElementIsRefused() throws {
         let world = try SharedEnvironment.environment().world
         let send = try world.immediateSend([UInt8](arrayLiteral: 1, 2, 3), to: 0, tag: 4)
