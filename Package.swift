@@ -30,6 +30,15 @@ var targets: [Target] = [
     // MARK: Engine
 
     // MARK: DataPipeline
+    .target(
+        name: "DataPipeline",
+        dependencies: [.product(name: "TOMLKit", package: "TOMLKit")],
+        path: "Sources/DataPipeline",
+        swiftSettings: releaseSpeed),
+    .testTarget(
+        name: "DataPipelineTests",
+        dependencies: ["DataPipeline"],
+        path: "Tests/DataPipelineTests"),
 
     // MARK: Distillation
 
@@ -54,6 +63,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),  // DataPipeline: domain manifests
     ],
     targets: targets,
     swiftLanguageModes: [.v5]
