@@ -34,6 +34,7 @@ var targets: [Target] = [
         name: "DataPipeline",
         dependencies: [.product(name: "TOMLKit", package: "TOMLKit")],
         path: "Sources/DataPipeline",
+        exclude: ["README.md"],
         swiftSettings: releaseSpeed),
     .testTarget(
         name: "DataPipelineTests",
