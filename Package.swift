@@ -26,6 +26,8 @@ var targets: [Target] = [
     // MARK: MPI
 
     // MARK: GGUF and Tokenizer
+    .target(name: "GGUF", path: "Sources/GGUF", swiftSettings: releaseSpeed),
+    .testTarget(name: "GGUFTests", dependencies: ["GGUF"], path: "Tests/GGUFTests"),
 
     // MARK: Engine
 
