@@ -27,7 +27,10 @@ var targets: [Target] = [
 
     // MARK: GGUF and Tokenizer
     .target(name: "GGUF", path: "Sources/GGUF", swiftSettings: releaseSpeed),
+    .target(name: "Tokenizer", dependencies: ["GGUF"], path: "Sources/Tokenizer", swiftSettings: releaseSpeed),
     .testTarget(name: "GGUFTests", dependencies: ["GGUF"], path: "Tests/GGUFTests"),
+    .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "GGUF"], path: "Tests/TokenizerTests",
+                exclude: ["Reference"]),
 
     // MARK: Engine
 
@@ -43,6 +46,8 @@ var targets: [Target] = [
         dependencies: [
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             // MARK: ddk dependencies
+            "GGUF",
+            "Tokenizer",
         ],
         path: "Sources/ddk",
         swiftSettings: releaseSpeed),
