@@ -9,5 +9,6 @@ struct DDK: ParsableCommand {
         subcommands: [
             // MARK: subcommands
             TokenizeCommand.self,
+            BenchCommand.self,
         ])
 }
