@@ -6,7 +6,8 @@ final class KernelGradientTests: XCTestCase {
     func testMatmul() {
         var rnd = TestRandom(1)
         let N = 5, IC = 7, OC = 6
-        var inp = rnd.floats(N * IC), w = rnd.floats(OC * IC), r = rnd.floats(N * OC)
+        var inp = rnd.floats(N * IC), w = rnd.floats(OC * IC)
+        let r = rnd.floats(N * OC)
         func loss(_ inp: [Float], _ w: [Float]) -> Double {
             var out = [Float](repeating: 0, count: N * OC)
             out.withMutablePointer { o in inp.withPointer { i in w.withPointer { Matmul.forward(out: o, inp: i, weight: $0, rows: N, inputWidth: IC, outputWidth: OC) } } }
@@ -19,8 +20,6 @@ final class KernelGradientTests: XCTestCase {
         let w0 = w, inp0 = inp
         assertGradient("matmul dinp", analytic: dinp, x: &inp) { loss($0, w0) }
         assertGradient("matmul dweight", analytic: dw, x: &w) { loss(inp0, $0) }
-        _ = r.count
-        r[0] += 0
     }
 
     func testEmbedding() {
@@ -42,7 +41,8 @@ final class KernelGradientTests: XCTestCase {
     func testRMSNorm() {
         var rnd = TestRandom(3)
         let N = 4, C = 12
-        var inp = rnd.floats(N * C), w = rnd.floats(C), r = rnd.floats(N * C)
+        var inp = rnd.floats(N * C), w = rnd.floats(C)
+        let r = rnd.floats(N * C)
         for i in w.indices { w[i] += 1 }
         func loss(_ inp: [Float], _ w: [Float]) -> Double {
             var out = [Float](repeating: 0, count: N * C), rstd = [Float](repeating: 0, count: N)
@@ -59,7 +59,6 @@ final class KernelGradientTests: XCTestCase {
         let w0 = w, inp0 = inp
         assertGradient("rmsnorm dinp", analytic: dinp, x: &inp, step: 1e-3) { loss($0, w0) }
         assertGradient("rmsnorm dweight", analytic: dw, x: &w, step: 1e-3) { loss(inp0, $0) }
-        r[0] += 0
     }
 
     func testRotaryEmbedding() {
