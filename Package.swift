@@ -33,6 +33,9 @@ var targets: [Target] = [
                 exclude: ["Reference"]),
 
     // MARK: Engine
+    .target(name: "Engine", dependencies: ["COpenBLAS"], path: "Sources/Engine",
+            swiftSettings: releaseSpeed),
+    .testTarget(name: "EngineTests", dependencies: ["Engine"], path: "Tests/EngineTests"),
 
     // MARK: DataPipeline
 
@@ -46,6 +49,7 @@ var targets: [Target] = [
         dependencies: [
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             // MARK: ddk dependencies
+            "Engine",
             "GGUF",
             "Tokenizer",
         ],
