@@ -26,8 +26,16 @@ var targets: [Target] = [
     // MARK: MPI
 
     // MARK: GGUF and Tokenizer
+    .target(name: "GGUF", path: "Sources/GGUF", swiftSettings: releaseSpeed),
+    .target(name: "Tokenizer", dependencies: ["GGUF"], path: "Sources/Tokenizer", swiftSettings: releaseSpeed),
+    .testTarget(name: "GGUFTests", dependencies: ["GGUF"], path: "Tests/GGUFTests"),
+    .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "GGUF"], path: "Tests/TokenizerTests",
+                exclude: ["Reference"]),
 
     // MARK: Engine
+    .target(name: "Engine", dependencies: ["COpenBLAS"], path: "Sources/Engine",
+            swiftSettings: releaseSpeed),
+    .testTarget(name: "EngineTests", dependencies: ["Engine"], path: "Tests/EngineTests"),
 
     // MARK: DataPipeline
     .target(
@@ -51,6 +59,9 @@ var targets: [Target] = [
         dependencies: [
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             // MARK: ddk dependencies
+            "Engine",
+            "GGUF",
+            "Tokenizer",
         ],
         path: "Sources/ddk",
         swiftSettings: releaseSpeed),
