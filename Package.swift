@@ -62,6 +62,7 @@ var targets: [Target] = [
             "Engine",
             "GGUF",
             "Tokenizer",
+            "DataPipeline",
         ],
         path: "Sources/ddk",
         swiftSettings: releaseSpeed),

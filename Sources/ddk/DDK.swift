@@ -10,5 +10,6 @@ struct DDK: ParsableCommand {
             // MARK: subcommands
             TokenizeCommand.self,
             BenchCommand.self,
+            PrepareCommand.self,
         ])
 }
