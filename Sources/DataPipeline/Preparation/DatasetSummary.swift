@@ -100,7 +100,7 @@ public struct DatasetSummary: Codable, Sendable, Equatable {
     /// Writes the summary atomically (temporary file, then rename).
     public func write(to path: String) throws {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let data = try encoder.encode(self)
         do {
             try data.write(to: URL(fileURLWithPath: path), options: .atomic)

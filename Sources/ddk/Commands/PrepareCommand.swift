@@ -72,7 +72,7 @@ struct PrepareCommand: ParsableCommand {
                      "train_tokens": $0.train.tokens, "validation_tokens": $0.validation.tokens] as [String: Any]
                 },
             ]
-            let data = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
+            let data = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys, .withoutEscapingSlashes])
             print(String(decoding: data, as: UTF8.self))
         } else {
             print("domain            documents   train tokens   validation tokens")
