@@ -32,6 +32,9 @@ var targets: [Target] = [
     // MARK: DataPipeline
 
     // MARK: Distillation
+    .target(name: "Distillation", dependencies: ["COpenBLAS"], path: "Sources/Distillation",
+            swiftSettings: releaseSpeed),
+    .testTarget(name: "DistillationTests", dependencies: ["Distillation"], path: "Tests/DistillationTests"),
 
     // MARK: Runtime
 
