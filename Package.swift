@@ -28,6 +28,9 @@ var targets: [Target] = [
     // MARK: GGUF and Tokenizer
 
     // MARK: Engine
+    .target(name: "Engine", dependencies: ["COpenBLAS"], path: "Sources/Engine",
+            swiftSettings: releaseSpeed),
+    .testTarget(name: "EngineTests", dependencies: ["Engine"], path: "Tests/EngineTests"),
 
     // MARK: DataPipeline
 
@@ -44,6 +47,7 @@ var targets: [Target] = [
         dependencies: [
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             // MARK: ddk dependencies
+            "Engine",
         ],
         path: "Sources/ddk",
         swiftSettings: releaseSpeed),
