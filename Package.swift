@@ -35,9 +35,9 @@ var targets: [Target] = [
     // MARK: DataPipeline
 
     // MARK: Distillation
-    .target(name: "Distillation", dependencies: ["COpenBLAS"], path: "Sources/Distillation",
+    .target(name: "Distillation", dependencies: ["COpenBLAS", "Engine"], path: "Sources/Distillation",
             swiftSettings: releaseSpeed),
-    .testTarget(name: "DistillationTests", dependencies: ["Distillation"], path: "Tests/DistillationTests"),
+    .testTarget(name: "DistillationTests", dependencies: ["Distillation", "Engine"], path: "Tests/DistillationTests"),
 
     // MARK: Runtime
 
