@@ -53,6 +53,9 @@ var targets: [Target] = [
         path: "Tests/DataPipelineTests"),
 
     // MARK: Distillation
+    .target(name: "Distillation", dependencies: ["COpenBLAS", "Engine"], path: "Sources/Distillation",
+            swiftSettings: releaseSpeed),
+    .testTarget(name: "DistillationTests", dependencies: ["Distillation", "Engine"], path: "Tests/DistillationTests"),
 
     // MARK: Runtime
     .target(name: "Runtime",
