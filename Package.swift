@@ -59,8 +59,10 @@ var targets: [Target] = [
 
     // MARK: Runtime
     .target(name: "Runtime",
-            dependencies: [.product(name: "TOMLKit", package: "TOMLKit")],
-            path: "Sources/Runtime"),
+            dependencies: ["MPI", "Engine", "Distillation", "DataPipeline",
+                           .product(name: "TOMLKit", package: "TOMLKit")],
+            path: "Sources/Runtime",
+            swiftSettings: releaseSpeed),
     .testTarget(name: "RuntimeTests", dependencies: ["Runtime"], path: "Tests/RuntimeTests"),
 
     // MARK: Command-line tool
@@ -69,6 +71,9 @@ var targets: [Target] = [
         dependencies: [
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             // MARK: ddk dependencies
+            "MPI",
+            "Runtime",
+            "Distillation",
             "Engine",
             "GGUF",
             "Tokenizer",

@@ -11,5 +11,7 @@ struct DDK: ParsableCommand {
             TokenizeCommand.self,
             BenchCommand.self,
             PrepareCommand.self,
+            DistillCommand.self,
+            InitModelCommand.self,
         ])
 }

@@ -166,14 +166,18 @@ public struct DistillConfig: Codable, Equatable, Sendable {
         public var coordinatorTrains: Bool
         /// Size of one fused gradient all-reduce bucket.
         public var allreduceBucketMegabytes: Double
-        /// Stop cleanly after this many seconds of training (checkpointing first); nil = no limit.
+        /// Stop cleanly after this many seconds of training; checked at DDK interval
+        /// boundaries (the decision is rank 0's, broadcast with the weights); nil = no limit.
         public var timeLimitSeconds: Double?
+        /// Log a checksum of every student's weights in each step record (tests compare them).
+        public var weightChecksums: Bool?
 
         enum CodingKeys: String, CodingKey {
             case steps
             case coordinatorTrains = "coordinator_trains"
             case allreduceBucketMegabytes = "allreduce_bucket_megabytes"
             case timeLimitSeconds = "time_limit_seconds"
+            case weightChecksums = "weight_checksums"
         }
     }
 

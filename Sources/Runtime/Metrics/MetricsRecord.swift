@@ -66,6 +66,9 @@ public struct StepRecord: Codable, Equatable, Sendable {
     public var teacherWaitSeconds: Double
     /// Time spent in gradient all-reduce not hidden behind the backward pass.
     public var allreduceSeconds: Double
+    /// With `training.weight_checksums`: a hash (16 hex digits) of every student's weights
+    /// after the step, in student order; all equal when the students stayed in lockstep.
+    public var weightChecksums: [String]?
 
     public init(step: Int, loss: Double, components: [String: Double], lr: Double, gradNorm: Double,
                 tokensPerSecond: Double, stepSeconds: Double, teacherWaitSeconds: Double, allreduceSeconds: Double) {
@@ -87,6 +90,7 @@ public struct StepRecord: Codable, Equatable, Sendable {
         case stepSeconds = "step_seconds"
         case teacherWaitSeconds = "teacher_wait_seconds"
         case allreduceSeconds = "allreduce_seconds"
+        case weightChecksums = "weight_checksums"
     }
 }
 
@@ -98,12 +102,20 @@ public struct DDKRecord: Codable, Equatable, Sendable {
     public var mode: DomainWeightingMode
     public var alpha: Double
     public var domains: [Domain]
+    /// A hash (16 hex digits) of the weights every world rank received, in rank order; all
+    /// equal because rank 0 decides and broadcasts.
+    public var rankWeightChecksums: [String]?
 
     public init(step: Int, mode: DomainWeightingMode, alpha: Double, domains: [Domain]) {
         self.step = step
         self.mode = mode
         self.alpha = alpha
         self.domains = domains
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case kind, step, mode, alpha, domains
+        case rankWeightChecksums = "rank_weight_checksums"
     }
 
     /// One domain's measurement and weights.

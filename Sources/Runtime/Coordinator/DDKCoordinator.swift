@@ -1,0 +1,40 @@
+/// Rank 0's DDK decisions (ALGORITHMS.md §1): at every interval boundary it turns the
+/// reduced per-domain validation losses into perplexities, applies the configured mode to
+/// the current weights, and produces the `ddk` metrics record holding everything needed
+/// to recompute the update (perplexities, weights before and after, mode, α).
+///
+/// The first boundary (step 0) sets the initial weights from uniform (`weight_before` =
+/// 1/N); the run's last boundary (step = steps) measures the final student and records
+/// the weights the next interval would use.
+public final class DDKCoordinator {
+    public let weighting: DomainWeighting
+    public let domainNames: [String]
+    public let teacherPerplexity: [Double]
+    /// The weights in force (nil before the first boundary).
+    public private(set) var weights: [Double]?
+
+    public init(weighting: DomainWeighting, domainNames: [String], teacherPerplexity: [Double]) {
+        self.weighting = weighting
+        self.domainNames = domainNames
+        self.teacherPerplexity = teacherPerplexity
+    }
+
+    /// Decides the weights from `step` on, from the students' reduced validation sums.
+    public func decide(step: Int, studentSums: [Double]) throws -> DDKRecord {
+        let studentPerplexity = ValidationSharding.perplexities(studentSums)
+        let before = weights ?? Array(repeating: 1 / Double(domainNames.count), count: domainNames.count)
+        let after: [Double]
+        if weights == nil {
+            after = try weighting.initialWeights(studentPerplexity: studentPerplexity, teacherPerplexity: teacherPerplexity)
+        } else {
+            after = try weighting.updatedWeights(current: before, studentPerplexity: studentPerplexity,
+                                                 teacherPerplexity: teacherPerplexity)
+        }
+        weights = after
+        let domains = domainNames.indices.map {
+            DDKRecord.Domain(name: domainNames[$0], studentPpl: studentPerplexity[$0], teacherPpl: teacherPerplexity[$0],
+                             weightBefore: before[$0], weightAfter: after[$0])
+        }
+        return DDKRecord(step: step, mode: weighting.mode, alpha: weighting.alpha, domains: domains)
+    }
+}

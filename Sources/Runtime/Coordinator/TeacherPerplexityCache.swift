@@ -1,0 +1,53 @@
+import Foundation
+
+/// The teacher's per-domain validation perplexity, computed once by the pool and kept on
+/// disk: `<shards>/cache/teacher-perplexity-<key>.json`, where the key hashes the teacher's
+/// weight files and every validation token (and T, V). A different teacher or validation
+/// set gets a different file; the file is written atomically (temp name, rename).
+public struct TeacherPerplexityCache {
+    public let folder: String
+
+    public init(shardsFolder: String) {
+        folder = (shardsFolder as NSString).appendingPathComponent("cache")
+    }
+
+    /// One cached measurement.
+    public struct Entry: Codable, Equatable {
+        public var key: String
+        public var teacher: String
+        public var domains: [String]
+        /// `[sum_0 … sum_{N−1}, count_0 … count_{N−1}]` as reduced on rank 0.
+        public var sums: [Double]
+        public var perplexities: [Double]
+    }
+
+    /// The cache key of a teacher (its weight files' bytes) and a validation-token hash.
+    public static func key(teacherWeightFiles: [String], validationHash: UInt64) throws -> String {
+        var hash = ContentHash()
+        for file in teacherWeightFiles { hash.combine(ContentHash.hex(try ContentHash.ofFile(file))) }
+        hash.combine(ContentHash.hex(validationHash))
+        return ContentHash.hex(hash.value)
+    }
+
+    func path(_ key: String) -> String { (folder as NSString).appendingPathComponent("teacher-perplexity-\(key).json") }
+
+    /// The cached entry for `key`, or nil (a missing or unreadable file is a miss).
+    public func read(key: String, domains: [String]) -> Entry? {
+        guard let data = FileManager.default.contents(atPath: path(key)),
+              let entry = try? JSONDecoder().decode(Entry.self, from: data),
+              entry.key == key, entry.domains == domains, entry.sums.count == 2 * domains.count else { return nil }
+        return entry
+    }
+
+    /// Stores an entry.
+    public func write(_ entry: Entry) throws {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        let temporary = path(entry.key) + ".tmp\(getpid())"
+        try encoder.encode(entry).write(to: URL(fileURLWithPath: temporary))
+        guard rename(temporary, path(entry.key)) == 0 else {
+            throw TeacherModelError(path: path(entry.key), problem: "cannot store the teacher perplexity cache (errno \(errno))")
+        }
+    }
+}

@@ -1,0 +1,31 @@
+/// B sequences of T+1 tokens split into model inputs and next-token labels.
+///
+/// Shapes: inputs (B,T), labels (B,T): `labels[b][t] = sequence[b][t+1]`.
+public struct SequenceBatch: Sendable {
+    public let batchSize: Int
+    public let sequenceLength: Int
+    /// (B,T) input ids.
+    public let inputs: [Int32]
+    /// (B,T) label ids (every position is a label: sequences are cut from a token stream).
+    public let labels: [Int32]
+
+    /// Splits `sequences` ((B, T+1) row-major) into inputs and labels.
+    public init(sequences: [Int32], batchSize B: Int, sequenceLength T: Int) {
+        precondition(sequences.count == B * (T + 1), "a batch of \(B) sequences needs \(B * (T + 1)) tokens, got \(sequences.count)")
+        var inputs = [Int32](), labels = [Int32]()
+        inputs.reserveCapacity(B * T)
+        labels.reserveCapacity(B * T)
+        for b in 0..<B {
+            let row = b * (T + 1)
+            inputs.append(contentsOf: sequences[row..<row + T])
+            labels.append(contentsOf: sequences[row + 1..<row + T + 1])
+        }
+        batchSize = B
+        sequenceLength = T
+        self.inputs = inputs
+        self.labels = labels
+    }
+
+    /// Label tokens in the batch.
+    public var labelCount: Int { labels.count }
+}

@@ -1,0 +1,33 @@
+import MPI
+
+/// Rank 0 reads the config (file, overrides, resolved defaults) and broadcasts it as TOML;
+/// every rank decodes it, encodes it again and hashes that text; the hashes are gathered
+/// on every rank and must all be equal (a rank built from other sources, or decoding the
+/// config differently, is refused on every rank at once).
+public enum ConfigAgreement {
+    /// The agreed config and its hash (16 hex digits). `load` runs on rank 0 only.
+    public static func agree(world: Communicator, load: () throws -> DistillConfig) throws -> (config: DistillConfig, hash: String) {
+        var bytes: [UInt8] = []
+        if world.rank == 0 { bytes = Array(try load().tomlText().utf8) }
+        bytes = try world.broadcastVariable(bytes, root: 0)
+        let text = String(decoding: bytes, as: UTF8.self)
+        let config = try DistillConfig.parse(text, source: "the config broadcast by rank 0")
+        let hash = ContentHash.of(try config.tomlText())
+        let hashes = try world.allGather(hash)
+        if let other = hashes.firstIndex(where: { $0 != hashes[0] }) {
+            throw ConfigAgreementError(rank: other, hash: ContentHash.hex(hashes[other]), expected: ContentHash.hex(hashes[0]))
+        }
+        return (config, ContentHash.hex(hash))
+    }
+}
+
+/// Ranks that do not see the same config.
+public struct ConfigAgreementError: Error, CustomStringConvertible {
+    public var rank: Int
+    public var hash: String
+    public var expected: String
+    public var description: String {
+        "rank \(rank) decoded the broadcast config to hash \(hash), rank 0 to \(expected): "
+            + "every rank must run the same ddk build"
+    }
+}

@@ -1,0 +1,336 @@
+import DataPipeline
+import Distillation
+import Engine
+import Foundation
+import MPI
+
+/// One `ddk distill` run on every rank of the world (RUNTIME_DESIGN.md):
+///
+///     roles and communicators      RoleLayout, JobCommunicators (split of world)
+///     data                         every rank derives every batch (BatchPlan)
+///     teacher perplexity           once, by the pool (or rank 0), cached on disk
+///     per DDK interval             students' validation → rank 0 decides → broadcast on world
+///                                  teachers serve the interval's steps, then drain
+///                                  students train; per-step figures gathered on rank 0
+///
+/// Every rank runs the same sequence of collectives on each communicator whatever its data;
+/// the only decisions (weights, stop) are rank 0's, broadcast. Errors are thrown; the
+/// caller prints them with the rank and role and aborts the world.
+public final class DistillJob {
+    /// Run options that are not part of the config.
+    public struct Options {
+        /// After step 0, rank 0 recomputes the whole global batch's gradient alone and
+        /// compares it with the students' summed gradient (`gradient_check.json`).
+        public var checkGradient = false
+        /// Versions recorded in the run record.
+        public var versions: [String: String] = [:]
+        public init(checkGradient: Bool = false, versions: [String: String] = [:]) {
+            self.checkGradient = checkGradient
+            self.versions = versions
+        }
+    }
+
+    /// What the run ended with (on rank 0; other ranks get `nil` fields).
+    public struct Summary {
+        public var stepsRun: Int
+        public var lastDDK: DDKRecord?
+        public var gradientCheck: GradientCheck?
+        public var metricsPath: String?
+    }
+
+    public let world: Communicator
+    public let config: DistillConfig
+    public let configHash: String
+    public let teacher: TeacherModelSource
+    public let options: Options
+    public let layout: RoleLayout
+    let objective: StudentObjective
+
+    /// Lays out the roles (refusing a world too small for them, on every rank alike).
+    public init(world: Communicator, config: DistillConfig, configHash: String, teacher: TeacherModelSource,
+                options: Options = Options()) throws {
+        self.world = world
+        self.config = config
+        self.configHash = configHash
+        self.teacher = teacher
+        self.options = options
+        objective = try StudentObjective(section: config.objective)
+        layout = try RoleLayout(worldSize: world.size, teacherCount: config.teacher.ranks ?? 1,
+                                coordinatorTrains: config.training.coordinatorTrains, needsTeacher: objective.needsTeacher)
+        if options.checkGradient && !layout.studentRanks.contains(0) {
+            throw StudentInitializationError("--check-gradient needs rank 0 to train (training.coordinator_trains = true)")
+        }
+    }
+
+    /// The roles of this rank, for messages ("coordinator+student").
+    public static func roleName(_ roles: Set<Role>) -> String {
+        Role.allCases.filter { roles.contains($0) }.map(\.rawValue).joined(separator: "+")
+    }
+
+    /// Fills in the defaults that depend on the world and the models (`teacher.ranks`);
+    /// runs on rank 0 before the config is broadcast.
+    public static func resolveDefaults(_ config: DistillConfig, worldSize: Int, teacher: TeacherModelSource) throws -> DistillConfig {
+        var resolved = config
+        if resolved.teacher.ranks == nil {
+            let student = try StudentInitializer.architecture(config.student, teacher: teacher.config)
+            let objective = try StudentObjective(section: config.objective)
+            resolved.teacher.ranks = objective.needsTeacher || worldSize == 1
+                ? TeacherPoolSizing.defaultTeacherRanks(worldSize: worldSize, teacher: teacher.config, student: student,
+                                                        sequenceLength: config.data.sequenceLength,
+                                                        coordinatorTrains: config.training.coordinatorTrains)
+                : 0
+        }
+        return resolved
+    }
+
+    public func run() throws -> Summary {
+        let rank = world.rank
+        let communicators = try JobCommunicators(world: world, layout: layout)
+        let T = config.data.sequenceLength
+        let V = teacher.config.vocabularySize
+        let dataset = try PreparedDataset(summaryPath: config.data.shards, tokenizerIdentity: teacher.tokenizerIdentity,
+                                          vocabularySize: V, sequenceLength: T,
+                                          validationSequences: config.data.validationSequences, shuffleSeed: config.seed)
+        var plan = try BatchPlan(dataset: dataset, seed: config.seed, globalBatchSequences: config.data.globalBatchSequences,
+                                 studentCount: layout.studentRanks.count)
+        let localBatch = plan.localBatchSequences
+        let domainCount = dataset.domains.count
+        let studentIndex = layout.studentIndex(ofRank: rank)
+        let teacherIndex = layout.teacherIndex(ofRank: rank)
+        let perplexityWorkers = layout.teacherRanks.isEmpty ? [0] : layout.teacherRanks
+        let format = TeacherMessageFormat(requirements: objective.requirements, rows: localBatch * T, k: objective.topK,
+                                          vocabularySize: V, hiddenWidth: teacher.config.hiddenSize,
+                                          temperature: objective.temperature)
+        let sharding = ValidationSharding(dataset: dataset, sequencesPerDomain: config.data.validationSequences)
+
+        // Rank 0: run folder, metrics, the first record.
+        var metrics: MetricsLog?
+        var progress: ProgressPrinter?
+        let runDirectory = config.resolvedRunDirectory
+        let hostnames = try world.gatherVariable(Array(ProcessInfo.processInfo.hostName.utf8), root: 0)
+        if rank == 0 {
+            try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true)
+            try Data(try config.tomlText().utf8).write(to: URL(fileURLWithPath: runDirectory + "/config.toml"))
+            let metricsPath = runDirectory + "/metrics.jsonl"
+            try? FileManager.default.removeItem(atPath: metricsPath)
+            metrics = try MetricsLog(path: metricsPath)
+            try metrics!.append(.run(RunRecord(
+                name: config.name, config: try config.tomlText(), configHash: configHash, worldSize: world.size,
+                teacherRanks: layout.teacherRanks, studentRanks: layout.studentRanks,
+                hostnames: (hostnames ?? []).map { String(decoding: $0, as: UTF8.self) },
+                versions: options.versions, startStep: 0)))
+            progress = ProgressPrinter(totalSteps: config.training.steps)
+            progress!.line("distill \(config.name): \(layout); objective \(config.objective.name); "
+                + "\(domainCount) domains; global batch \(config.data.globalBatchSequences)×\(T); run folder \(runDirectory)")
+        }
+
+        // The teacher on the ranks that run it (and on rank 0 when it must measure the
+        // teacher's perplexity itself: a `ce` job without teacher ranks).
+        var worker: TeacherWorker?
+        if teacherIndex != nil || perplexityWorkers.contains(rank) {
+            worker = TeacherWorker(model: try teacher.load(localBatch, T), format: format)
+        }
+
+        // Teacher per-domain validation perplexity: cached, else measured by the pool.
+        let cache = TeacherPerplexityCache(shardsFolder: config.data.shards)
+        var cacheKey = ""
+        var cached: TeacherPerplexityCache.Entry?
+        if rank == 0 {
+            cacheKey = try TeacherPerplexityCache.key(teacherWeightFiles: teacher.weightFiles, validationHash: try sharding.tokenHash())
+            cached = cache.read(key: cacheKey, domains: dataset.domainNames)
+        }
+        let cacheHit = try world.broadcast(Int32(cached == nil ? 0 : 1), root: 0) == 1
+        var teacherSums = cached?.sums ?? []
+        if !cacheHit {
+            var local = [Double](repeating: 0, count: 2 * domainCount)
+            if let position = perplexityWorkers.firstIndex(of: rank), let worker {
+                local = try sharding.evaluate(worker: position, of: perplexityWorkers.count, maxBatch: localBatch,
+                                              crossEntropy: worker.crossEntropy)
+            }
+            let reduced = try world.reduce(local, op: .sum, root: 0)
+            if rank == 0 {
+                teacherSums = reduced!
+                try cache.write(.init(key: cacheKey, teacher: teacher.path, domains: dataset.domainNames, sums: teacherSums,
+                                      perplexities: ValidationSharding.perplexities(teacherSums)))
+            }
+        }
+        if rank == 0 {
+            progress!.line("teacher perplexity \(cacheHit ? "from cache" : "measured by ranks \(perplexityWorkers)"): "
+                + zip(dataset.domainNames, ValidationSharding.perplexities(teacherSums)).map { String(format: "%@ %.2f", $0, $1) }.joined(separator: ", "))
+        }
+        if teacherIndex == nil && !layout.isSingleProcess { worker = nil }  // rank 0 measured it; free the memory
+
+        // Rank 0 decides the weights.
+        var coordinator: DDKCoordinator?
+        if rank == 0 {
+            coordinator = DDKCoordinator(
+                weighting: try DomainWeighting(mode: config.ddk.mode, alpha: config.ddk.alpha, staticWeights: config.ddk.staticWeights),
+                domainNames: dataset.domainNames, teacherPerplexity: ValidationSharding.perplexities(teacherSums))
+        }
+
+        // Students.
+        var trainer: StudentTrainer?
+        var channel: TeacherChannel?
+        var initialParameters: [Float]?
+        if let studentIndex {
+            let model = try StudentInitializer.makeModel(config.student, teacher: teacher, batchSize: localBatch,
+                                                         sequenceLength: T, seed: config.seed)
+            let synchronizer = communicators.students.map {
+                GradientSynchronizer(communicator: $0, gradients: model.gradients,
+                                     bucketBytes: Int(config.training.allreduceBucketMegabytes * 1_048_576),
+                                     timeoutSeconds: config.teacher.timeoutSeconds)
+            }
+            trainer = StudentTrainer(model: model, objective: objective, optimizer: config.optimizer,
+                                     totalSteps: config.training.steps, synchronizer: synchronizer,
+                                     globalLabelCount: config.data.globalBatchSequences * T)
+            if options.checkGradient && rank == 0 {
+                trainer!.keepsSummedGradient = true
+                initialParameters = model.parameters.toArray()
+            }
+            if objective.needsTeacher {
+                if layout.isSingleProcess {
+                    channel = LocalTeacherChannel(worker: worker!, studentIndex: studentIndex)
+                } else {
+                    channel = RemoteTeacherChannel(world: world, teacherRank: layout.teacherRank(servingStudentIndex: studentIndex)!,
+                                                   studentIndex: studentIndex, format: format,
+                                                   prefetchDepth: config.teacher.prefetchDepth,
+                                                   timeoutSeconds: config.teacher.timeoutSeconds)
+                }
+            }
+        }
+        var service: TeacherService?
+        if teacherIndex != nil, objective.needsTeacher, !layout.isSingleProcess, let worker {
+            service = TeacherService(worker: worker, world: world, layout: layout, prefetchDepth: config.teacher.prefetchDepth,
+                                     timeoutSeconds: config.teacher.timeoutSeconds)
+        }
+
+        // The intervals.
+        let steps = config.training.steps
+        let interval = config.ddk.intervalSteps
+        let componentNames = objective.componentNames
+        let figureCount = componentNames.count + 5
+        let logChecksums = config.training.weightChecksums ?? false
+        let trainingStarted = Date()
+        var boundary = 0
+        var lastDDK: DDKRecord?
+        var stepZeroAssignments: [SequenceAssignment]?
+        while true {
+            // Students' validation, reduced to rank 0; rank 0 decides; the decision goes to every rank.
+            var studentLocal = [Double](repeating: 0, count: 2 * domainCount)
+            if let trainer, let studentIndex {
+                studentLocal = try sharding.evaluate(worker: studentIndex, of: layout.studentRanks.count, maxBatch: localBatch,
+                                                     crossEntropy: trainer.crossEntropy)
+            }
+            let studentSums = try communicators.trainers?.reduce(studentLocal, op: .sum, root: 0)
+            var decision = [Double](repeating: 0, count: domainCount + 1)
+            var record: DDKRecord?
+            if let coordinator {
+                record = try coordinator.decide(step: boundary, studentSums: studentSums!)
+                decision = record!.domains.map(\.weightAfter)
+                let overTime = config.training.timeLimitSeconds.map { Date().timeIntervalSince(trainingStarted) > $0 } ?? false
+                decision.append(overTime ? 1 : 0)
+            }
+            try world.broadcast(&decision, root: 0)
+            let weights = Array(decision[0..<domainCount])
+            var weightHash = ContentHash()
+            weights.withUnsafeBytes { weightHash.combine(bytes: $0) }
+            let rankHashes = try world.gather(weightHash.value, root: 0)
+            if var record {
+                record.rankWeightChecksums = rankHashes!.map(ContentHash.hex)
+                try metrics!.append(.ddk(record))
+                progress!.ddk(record)
+                lastDDK = record
+            }
+            if boundary >= steps || decision[domainCount] != 0 { break }
+            try plan.setWeights(weights, fromStep: boundary)
+            let end = min(boundary + interval, steps)
+
+            if let service {
+                for _ in boundary..<end {
+                    let (step, assignments) = plan.nextStep()
+                    try service.serve(step: step, plan: plan, assignments: assignments)
+                }
+                try service.drain()
+            } else if let trainers = communicators.trainers {
+                try channel?.beginInterval(steps: boundary..<end)
+                var stepStarted = Date()
+                for _ in boundary..<end {
+                    let (step, assignments) = plan.nextStep()
+                    if step == 0 { stepZeroAssignments = assignments }
+                    var figures = [Double](repeating: 0, count: figureCount)
+                    var checksum: UInt64 = 0
+                    if let trainer, let studentIndex {
+                        let batch = SequenceBatch(sequences: plan.tokens(of: assignments, studentIndex: studentIndex),
+                                                  batchSize: localBatch, sequenceLength: T)
+                        let result = try trainer.train(step: step, batch: batch, teacher: channel)
+                        figures = result.componentSums + [result.teacherWaitSeconds, result.allreduceSeconds,
+                                                          result.stepSeconds, result.gradientNorm, 1]
+                        if logChecksums { checksum = trainer.weightChecksum() }
+                    }
+                    let gathered = try trainers.gather(figures, root: 0)
+                    let checksums = logChecksums ? try trainers.gather(checksum, root: 0) : nil
+                    if let gathered, rank == 0 {
+                        let now = Date()
+                        let record = stepRecord(step: step, gathered: gathered, checksums: checksums, names: componentNames,
+                                                trainerRanks: communicators.trainerRanks, seconds: now.timeIntervalSince(stepStarted),
+                                                learningRate: trainer?.schedule.learningRate(step: step)
+                                                    ?? LearningRateSchedule(peak: config.optimizer.learningRate,
+                                                                            floor: config.optimizer.minimumLearningRate,
+                                                                            warmupSteps: config.optimizer.warmupSteps,
+                                                                            totalSteps: steps).learningRate(step: step))
+                        try metrics!.append(.step(record))
+                        progress!.step(record)
+                        stepStarted = now
+                    }
+                }
+                try channel?.endInterval()
+            } else {
+                for _ in boundary..<end { _ = plan.nextStep() }  // a teacher rank of a `ce` job: idle
+            }
+            boundary = end
+        }
+        progress?.finish()
+
+        var gradientCheck: GradientCheck?
+        if options.checkGradient, rank == 0, let trainer, let initialParameters, let stepZeroAssignments {
+            gradientCheck = try GradientCheck.compare(
+                distributed: trainer.lastSummedGradient ?? [], initialParameters: initialParameters,
+                architecture: trainer.model.config, objective: try StudentObjective(section: config.objective),
+                plan: plan, assignments: stepZeroAssignments, studentCount: layout.studentRanks.count,
+                teacher: objective.needsTeacher ? (worker ?? TeacherWorker(model: try teacher.load(localBatch, T), format: format)) : nil)
+            try gradientCheck!.write(to: runDirectory + "/gradient_check.json")
+            progress?.line(gradientCheck!.summary)
+        }
+        if rank == 0 {
+            progress?.line("distill \(config.name): done; metrics in \(runDirectory)/metrics.jsonl")
+        }
+        return Summary(stepsRun: boundary, lastDDK: lastDDK, gradientCheck: gradientCheck,
+                       metricsPath: rank == 0 ? runDirectory + "/metrics.jsonl" : nil)
+    }
+
+    /// Rank 0 turns the gathered per-trainer figures into the step record.
+    func stepRecord(step: Int, gathered: [Double], checksums: [UInt64]?, names: [String], trainerRanks: [Int],
+                    seconds: Double, learningRate: Double) -> StepRecord {
+        let stride = names.count + 5
+        var sums = [Double](repeating: 0, count: names.count)
+        var wait = 0.0, allreduce = 0.0, gradientNorm = 0.0
+        var studentChecksums: [String] = []
+        for member in trainerRanks.indices {
+            let entry = Array(gathered[member * stride..<(member + 1) * stride])
+            guard entry[stride - 1] == 1 else { continue }  // rank 0 not training
+            for index in names.indices { sums[index] += entry[index] }
+            wait = max(wait, entry[names.count])
+            allreduce = max(allreduce, entry[names.count + 1])
+            gradientNorm = entry[names.count + 3]
+            if let checksums { studentChecksums.append(ContentHash.hex(checksums[member])) }
+        }
+        let labels = Double(config.data.globalBatchSequences * config.data.sequenceLength)
+        var components: [String: Double] = [:]
+        for (index, name) in names.enumerated() where name != "total" { components[name] = sums[index] / labels }
+        var record = StepRecord(step: step, loss: sums[names.firstIndex(of: "total")!] / labels, components: components,
+                                lr: learningRate, gradNorm: gradientNorm, tokensPerSecond: labels / max(seconds, 1e-9),
+                                stepSeconds: seconds, teacherWaitSeconds: wait, allreduceSeconds: allreduce)
+        record.weightChecksums = checksums == nil ? nil : studentChecksums
+        return record
+    }
+}

@@ -1,0 +1,96 @@
+import Distillation
+import Engine
+import Foundation
+
+/// One student rank's model and optimizer, and the data-parallel training step:
+///
+///     forward (B_local,T) → chunked LM head with the objective (teacher targets)
+///     → backward → gradient sum over the students (buckets) → clip → AdamW
+///
+/// The loss is divided by the label count of the GLOBAL batch on every student, so the
+/// summed gradient is the gradient of the mean loss over the whole batch (ALGORITHMS.md
+/// §2), and every student applies the same update to the same weights.
+public final class StudentTrainer {
+    public let model: LlamaModel
+    public let optimizer: AdamW
+    public let schedule: LearningRateSchedule
+    public let objective: StudentObjective
+    let synchronizer: GradientSynchronizer?
+    let gradientClip: Double
+    /// Label tokens of the global batch: B·T.
+    public let globalLabelCount: Double
+    /// When set, the summed gradient of each step (before clipping) is kept in `lastSummedGradient`.
+    public var keepsSummedGradient = false
+    public private(set) var lastSummedGradient: [Float]?
+
+    /// What one step measured on this student.
+    public struct StepFigures {
+        /// Summed loss components over this student's label tokens (objective order).
+        public var componentSums: [Double]
+        /// Norm of the summed gradient before clipping (the same on every student).
+        public var gradientNorm: Double
+        public var learningRate: Double
+        public var teacherWaitSeconds: Double
+        public var allreduceSeconds: Double
+        public var stepSeconds: Double
+    }
+
+    public init(model: LlamaModel, objective: StudentObjective, optimizer section: DistillConfig.OptimizerSection,
+                totalSteps: Int, synchronizer: GradientSynchronizer?, globalLabelCount: Int) {
+        self.model = model
+        self.objective = objective
+        optimizer = AdamW(layout: model.layout, settings: AdamW.Settings(
+            beta1: Float(section.beta1), beta2: Float(section.beta2), epsilon: Float(section.epsilon),
+            weightDecay: Float(section.weightDecay)))
+        schedule = LearningRateSchedule(peak: section.learningRate, floor: section.minimumLearningRate,
+                                        warmupSteps: section.warmupSteps, totalSteps: totalSteps)
+        gradientClip = section.gradientClip
+        self.synchronizer = synchronizer
+        self.globalLabelCount = Double(globalLabelCount)
+    }
+
+    /// One data-parallel step on this student's share `batch`.
+    public func train(step: Int, batch: SequenceBatch, teacher: TeacherChannel?) throws -> StepFigures {
+        let started = Date()
+        var teacherOutputs: TeacherOutputs?
+        var teacherWait = 0.0
+        if objective.needsTeacher {
+            guard let teacher else { throw TeacherProtocolError(teacherRank: -1, step: step, problem: "this student has no teacher") }
+            let waitStarted = Date()
+            teacherOutputs = try teacher.outputs(step: step, batch: batch)
+            teacherWait = Date().timeIntervalSince(waitStarted)
+        }
+        model.zeroGradients()
+        try model.forward(tokens: batch.inputs, batchSize: batch.batchSize, sequenceLength: batch.sequenceLength)
+        let labels = try StepLabels(batch.labels, globalLabelTokenCount: globalLabelCount,
+                                    vocabularySize: model.config.vocabularySize)
+        let sums = try objective.lossAndGradients(model: model, labels: labels, teacher: teacherOutputs)
+        try model.backward()
+        let allreduceSeconds = try synchronizer?.sumGradients() ?? 0
+        if keepsSummedGradient { lastSummedGradient = model.gradients.toArray() }
+        let norm = gradientClip > 0
+            ? GradientClipping.clip(model.gradients.buffer, maxNorm: gradientClip)
+            : GradientClipping.globalNorm(UnsafeBufferPointer(model.gradients.buffer))
+        let learningRate = schedule.learningRate(step: step)
+        optimizer.update(parameters: model.parameters, gradients: model.gradients, learningRate: Float(learningRate))
+        return StepFigures(componentSums: sums, gradientNorm: norm, learningRate: learningRate,
+                           teacherWaitSeconds: teacherWait, allreduceSeconds: allreduceSeconds,
+                           stepSeconds: Date().timeIntervalSince(started))
+    }
+
+    /// Summed next-token cross-entropy (nats) and label count of the student on `batch`
+    /// (no gradient).
+    public func crossEntropy(on batch: SequenceBatch) throws -> (sum: Double, count: Int) {
+        try model.forward(tokens: batch.inputs, batchSize: batch.batchSize, sequenceLength: batch.sequenceLength)
+        var loss = CrossEntropyLoss(targets: batch.labels)
+        try model.lmHeadLoss(&loss, computeGradients: false)
+        return (loss.lossSum, loss.labelCount)
+    }
+
+    /// A hash of the exact bits of every weight (equal on every student after every step).
+    public func weightChecksum() -> UInt64 {
+        var hash = ContentHash()
+        hash.combine(floats: UnsafeBufferPointer(model.parameters.buffer))
+        return hash.value
+    }
+}

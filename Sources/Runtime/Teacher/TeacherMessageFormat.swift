@@ -1,0 +1,130 @@
+import Distillation
+import MPI
+
+/// The wire format of one teacher message: a header naming the step and student, then
+/// the payload the objective needs, all as 32-bit words (ids as integers, values as
+/// float bit patterns), so one receive of a known maximal size takes any message.
+///
+///     header (8 words)   magic, step, student, rows N, k, requirements, hidden width dT, payload words
+///     top-k              ids (N·K), log-probabilities (N·K), tail mass (N)
+///     full logits        (N·V)
+///     hidden states      (N·dT)
+///
+/// The step in the header, checked on receipt, detects a stale or misrouted message
+/// (the MPI tag carries the step modulo `tagModulus` only).
+public struct TeacherMessageFormat: Equatable, Sendable {
+    /// The per-token parts sent (a subset of top-k, full logits, hidden states).
+    public let requirements: TeacherRequirements
+    /// N: rows per message (one student's share of a step: B_local·T).
+    public let rows: Int
+    /// K (0 without top-k).
+    public let k: Int
+    public let vocabularySize: Int
+    /// dT (0 without hidden states).
+    public let hiddenWidth: Int
+    /// τ of the top-k log-probabilities.
+    public let temperature: Float
+
+    static let magic: UInt32 = 0x5444_444B  // "TDDK"
+    static let headerWords = 8
+    /// Tags are `step % tagModulus` (credits use the next 16,000 tags; MPI guarantees tags up to 32767).
+    public static let tagModulus = 16_000
+
+    public init(requirements: TeacherRequirements, rows: Int, k: Int, vocabularySize: Int, hiddenWidth: Int,
+                temperature: Float) {
+        self.requirements = requirements.intersection([.topKLogProbabilities, .fullLogits, .finalHiddenStates])
+        self.rows = rows
+        self.k = self.requirements.contains(.topKLogProbabilities) ? k : 0
+        self.vocabularySize = vocabularySize
+        self.hiddenWidth = self.requirements.contains(.finalHiddenStates) ? hiddenWidth : 0
+        self.temperature = temperature
+    }
+
+    /// Whether the objective needs anything per token from the teacher.
+    public var isEmpty: Bool { requirements.isEmpty }
+
+    var payloadWords: Int {
+        var words = 0
+        if requirements.contains(.topKLogProbabilities) { words += rows * (2 * k + 1) }
+        if requirements.contains(.fullLogits) { words += rows * vocabularySize }
+        if requirements.contains(.finalHiddenStates) { words += rows * hiddenWidth }
+        return words
+    }
+
+    /// Words in one message.
+    public var messageWords: Int { Self.headerWords + payloadWords }
+
+    /// The tag of a step's message.
+    public static func tag(step: Int) -> Int { step % tagModulus }
+
+    /// Writes `outputs` into `buffer` (at least `messageWords` long).
+    public func encode(_ outputs: TeacherOutputs, into buffer: MPIBuffer<UInt32>) {
+        precondition(outputs.rows == rows && buffer.count >= messageWords, "teacher message does not fit its format")
+        let words = buffer.storage.baseAddress!
+        let header: [UInt32] = [Self.magic, UInt32(outputs.step), UInt32(outputs.studentIndex), UInt32(rows),
+                                UInt32(k), UInt32(requirements.rawValue), UInt32(hiddenWidth), UInt32(payloadWords)]
+        for (index, word) in header.enumerated() { words[index] = word }
+        var cursor = words + Self.headerWords
+        func put(_ values: [Float]) {
+            values.withUnsafeBufferPointer { source in
+                source.withMemoryRebound(to: UInt32.self) { cursor.update(from: $0.baseAddress!, count: $0.count) }
+            }
+            cursor += values.count
+        }
+        if requirements.contains(.topKLogProbabilities), let topK = outputs.topK {
+            topK.ids.withUnsafeBufferPointer { source in
+                source.withMemoryRebound(to: UInt32.self) { cursor.update(from: $0.baseAddress!, count: $0.count) }
+            }
+            cursor += topK.ids.count
+            put(topK.logProbabilities)
+            put(topK.tailMass)
+        }
+        if requirements.contains(.fullLogits), let logits = outputs.fullLogits { put(logits) }
+        if requirements.contains(.finalHiddenStates), let hidden = outputs.hiddenStates { put(hidden) }
+    }
+
+    /// Reads a received message of `count` words, checking that it is the one expected.
+    public func decode(_ buffer: MPIBuffer<UInt32>, count: Int, expectedStep: Int, expectedStudent: Int,
+                       sourceRank: Int) throws -> TeacherOutputs {
+        let words = buffer.storage.baseAddress!
+        func fail(_ problem: String) -> TeacherProtocolError {
+            TeacherProtocolError(teacherRank: sourceRank, step: expectedStep, problem: problem)
+        }
+        guard count >= Self.headerWords, words[0] == Self.magic else { throw fail("the message is not a teacher message") }
+        guard Int(words[1]) == expectedStep else {
+            throw fail("received the message of step \(words[1]) (stale or out of order)")
+        }
+        guard Int(words[2]) == expectedStudent else { throw fail("received the message for student \(words[2]), this is student \(expectedStudent)") }
+        guard Int(words[3]) == rows, Int(words[4]) == k, words[5] == UInt32(requirements.rawValue),
+              Int(words[6]) == hiddenWidth, Int(words[7]) == payloadWords, count == messageWords else {
+            throw fail("the message has another shape (rows \(words[3]), k \(words[4]), \(count) words; expected \(rows), \(k), \(messageWords))")
+        }
+        var cursor = UnsafePointer(words + Self.headerWords)
+        func take(_ n: Int) -> [Float] {
+            defer { cursor += n }
+            return UnsafeRawPointer(cursor).withMemoryRebound(to: Float.self, capacity: n) { Array(UnsafeBufferPointer(start: $0, count: n)) }
+        }
+        var outputs = TeacherOutputs(step: expectedStep, studentIndex: expectedStudent, rows: rows)
+        if requirements.contains(.topKLogProbabilities) {
+            let ids = UnsafeRawPointer(cursor).withMemoryRebound(to: Int32.self, capacity: rows * k) {
+                Array(UnsafeBufferPointer(start: $0, count: rows * k))
+            }
+            cursor += rows * k
+            let logProbabilities = take(rows * k)
+            let tail = take(rows)
+            outputs.topK = try TopKTargets(rowCount: rows, k: k, vocabularySize: vocabularySize, temperature: temperature,
+                                           ids: ids, logProbabilities: logProbabilities, tailMass: tail)
+        }
+        if requirements.contains(.fullLogits) { outputs.fullLogits = take(rows * vocabularySize) }
+        if requirements.contains(.finalHiddenStates) { outputs.hiddenStates = take(rows * hiddenWidth) }
+        return outputs
+    }
+}
+
+/// A teacher message that is not the one a student waited for.
+public struct TeacherProtocolError: Error, CustomStringConvertible {
+    public var teacherRank: Int
+    public var step: Int
+    public var problem: String
+    public var description: String { "step \(step): from teacher rank \(teacherRank): \(problem)" }
+}

@@ -1,0 +1,58 @@
+import ArgumentParser
+import Engine
+import Foundation
+import MPI
+import Runtime
+
+/// `ddk distill`: the distillation job. Under `mpirun` every rank runs this same command
+/// and takes its role from the config and the world size; started alone it runs every
+/// role in one process.
+struct DistillCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "distill",
+        abstract: "Distill the teacher into a student across MPI ranks (DDK domain weighting).",
+        discussion: """
+        Rank 0 coordinates (and trains unless training.coordinator_trains = false), ranks \
+        1…P serve the teacher, the others train data-parallel. Metrics go to \
+        <run folder>/metrics.jsonl (see the README). Example: \
+        mpirun -np 3 ddk distill --config launch/configs/tiny.toml --set training.steps=20
+        """)
+
+    @Option(help: "The run config (TOML, see launch/configs/).")
+    var config: String
+
+    @Option(name: .customLong("set"), parsing: .singleValue, help: "Override one key: section.key=value (repeatable).")
+    var overrides: [String] = []
+
+    @Flag(help: "After step 0, compare the students' summed gradient with one process computing the whole global batch (writes gradient_check.json; fails the run when they differ).")
+    var checkGradient = false
+
+    func run() throws {
+        let environment = try MPIEnvironment()
+        let world = environment.world
+        if world.size > 1 { BLASThreads.set(1) }
+        var roles = "starting"
+        do {
+            let path = config, overrides = overrides
+            let agreed = try ConfigAgreement.agree(world: world) {
+                let loaded = try DistillConfig.load(path: path, overrides: overrides)
+                return try DistillJob.resolveDefaults(loaded, worldSize: world.size, teacher: try TeacherSources.open(loaded.teacher.model))
+            }
+            let teacher = try TeacherSources.open(agreed.config.teacher.model)
+            let job = try DistillJob(world: world, config: agreed.config, configHash: agreed.hash, teacher: teacher,
+                                     options: .init(checkGradient: checkGradient, versions: ["swiftddk": DDK.version]))
+            roles = DistillJob.roleName(job.layout.roles(ofRank: world.rank))
+            let summary = try job.run()
+            try environment.finalize()
+            if let check = summary.gradientCheck, !check.passed {
+                throw ExitCode(2)
+            }
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            FileHandle.standardError.write(Data("ddk distill: rank \(world.rank) (\(roles)): error: \(error)\n".utf8))
+            if world.size > 1 && !environment.isFinalized { environment.abort(code: 1) }
+            throw ExitCode.failure
+        }
+    }
+}
