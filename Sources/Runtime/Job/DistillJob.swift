@@ -294,7 +294,7 @@ public final class DistillJob {
         var gradientCheck: GradientCheck?
         if options.checkGradient, rank == 0, let trainer, let initialParameters, let stepZeroAssignments {
             gradientCheck = try GradientCheck.compare(
-                distributed: trainer.lastSummedGradient ?? [], initialParameters: initialParameters,
+                distributed: trainer.firstSummedGradient ?? [], initialParameters: initialParameters,
                 architecture: trainer.model.config, objective: try StudentObjective(section: config.objective),
                 plan: plan, assignments: stepZeroAssignments, studentCount: layout.studentRanks.count,
                 teacher: objective.needsTeacher ? (worker ?? TeacherWorker(model: try teacher.load(localBatch, T), format: format)) : nil)

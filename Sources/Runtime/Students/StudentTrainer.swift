@@ -19,9 +19,9 @@ public final class StudentTrainer {
     let gradientClip: Double
     /// Label tokens of the global batch: B·T.
     public let globalLabelCount: Double
-    /// When set, the summed gradient of each step (before clipping) is kept in `lastSummedGradient`.
+    /// When set, the summed gradient of step 0 (before clipping) is kept in `firstSummedGradient`.
     public var keepsSummedGradient = false
-    public private(set) var lastSummedGradient: [Float]?
+    public private(set) var firstSummedGradient: [Float]?
 
     /// What one step measured on this student.
     public struct StepFigures {
@@ -67,7 +67,7 @@ public final class StudentTrainer {
         let sums = try objective.lossAndGradients(model: model, labels: labels, teacher: teacherOutputs)
         try model.backward()
         let allreduceSeconds = try synchronizer?.sumGradients() ?? 0
-        if keepsSummedGradient { lastSummedGradient = model.gradients.toArray() }
+        if keepsSummedGradient && step == 0 { firstSummedGradient = model.gradients.toArray() }
         let norm = gradientClip > 0
             ? GradientClipping.clip(model.gradients.buffer, maxNorm: gradientClip)
             : GradientClipping.globalNorm(UnsafeBufferPointer(model.gradients.buffer))
