@@ -48,13 +48,17 @@ netns_create() {
 }
 
 netns_destroy() {
-    local ns pid round
-    for round in 1 2; do
+    local ns pid round left
+    # Kill until the namespaces are empty (a dying daemon may still fork), up to 5 s.
+    for round in $(seq 25); do
+        left=""
         for ns in "${NETNS_CREATED[@]}"; do
             for pid in $(ip netns pids "$ns" 2>/dev/null); do
+                left+=" $pid"
                 kill -9 "$pid" 2>/dev/null || true
             done
         done
+        [[ -n "$left" ]] || break
         sleep 0.2
     done
     for ns in "${NETNS_CREATED[@]}"; do
