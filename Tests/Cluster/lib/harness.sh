@@ -28,8 +28,19 @@ harness_die() {
 }
 
 harness_summary() {
+    HARNESS_SUMMARIZED=yes
     printf 'cluster-%s: %d passed, %d failed\n' "$HARNESS_NAME" "$HARNESS_PASSED" "$HARNESS_FAILED"
     (( HARNESS_FAILED == 0 && HARNESS_PASSED > 0 ))
+}
+
+# harness_exit_check: for the EXIT trap; a harness that stopped before its
+# summary (an unexpected error under set -e) still says so and fails.
+harness_exit_check() {
+    local status=$?
+    if [[ -z "${HARNESS_SUMMARIZED:-}" ]]; then
+        fail "the harness stopped early (exit status $status)"
+        harness_summary || true
+    fi
 }
 
 # now_ms: wall-clock milliseconds.
