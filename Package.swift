@@ -24,6 +24,9 @@ var targets: [Target] = [
                    providers: [.apt(["libopenblas-dev"])]),
 
     // MARK: MPI
+    .target(name: "MPI", dependencies: ["CMPI"], path: "Sources/MPI", swiftSettings: releaseSpeed),
+    .testTarget(name: "MPITests", dependencies: ["MPI"], path: "Tests/MPITests"),
+    .executableTarget(name: "mpi-checks", dependencies: ["MPI"], path: "Tests/MPIChecks"),
 
     // MARK: GGUF and Tokenizer
 

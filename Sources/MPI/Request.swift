@@ -1,0 +1,210 @@
+import CMPI
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A non-blocking operation in flight (`MPI_Request`), made by `immediateSend`,
+/// `immediateReceive` or `immediateAllReduce`. It keeps the `MPIBuffer`s it
+/// uses (and its communicator) alive and unmoved until it completes; complete it
+/// with `wait()`, `wait(timeout:)`, `test()` or `Request.waitAll(_:)`.
+///
+/// A request dropped before completion is a programming error, made safe and
+/// reported with one line on standard error:
+/// - a receive is cancelled (`MPI_Cancel`) and then completed (`MPI_Wait`), so
+///   it cannot hang on a message that never comes and never writes later;
+/// - a send is released to MPI (`MPI_Request_free`) and its buffers are kept
+///   alive for the rest of the process (a deliberate leak: MPI may still read
+///   them), so it never hangs on a peer that never receives;
+/// - a collective (`MPI_Iallreduce`) cannot be cancelled or freed by MPI's
+///   rules, so it is waited for (`MPI_Wait`); every rank must still take part.
+/// After `MPIEnvironment.finalize()` the deinit makes no MPI call.
+///
+/// A request is not thread-safe: complete it from one thread.
+public final class Request {
+    /// What the request does, which decides its status and its deinit policy.
+    enum Kind {
+        case send
+        case receive(MPIDatatype)
+        case collective
+    }
+
+    /// The MPI handle; `MPI_REQUEST_NULL` once complete.
+    private var handle: MPI_Request?
+    private let kind: Kind
+    /// The communicator, kept alive (with its environment) until completion.
+    private let communicator: Communicator
+    /// The buffers MPI reads or writes, kept alive until completion.
+    private var retainedBuffers: [AnyObject]
+    /// True after a wait or test failed: MPI's view of the request is unknown.
+    private var failed = false
+
+    /// The MPI operation that started the request, for example `"MPI_Irecv"`.
+    public let operation: String
+    /// What the request waits for, in words (peer, tag, size), for error messages.
+    public let label: String
+    /// True once the operation completed.
+    public private(set) var isComplete = false
+    /// For a completed receive: the sender, tag and element count; otherwise nil.
+    public private(set) var status: MessageStatus?
+
+    init(handle: MPI_Request?, kind: Kind, communicator: Communicator, retaining buffers: [AnyObject],
+         operation: String, label: String) {
+        self.handle = handle
+        self.kind = kind
+        self.communicator = communicator
+        self.retainedBuffers = buffers
+        self.operation = operation
+        self.label = label
+    }
+
+    deinit {
+        guard !isComplete, !failed, handle != nil, handle != MPI_REQUEST_NULL,
+              !communicator.environment.isFinalized else { return }
+        let policy: String
+        switch kind {
+        case .receive:
+            _ = MPI_Cancel(&handle)
+            _ = MPI_Wait(&handle, MPI_STATUS_IGNORE)
+            policy = "cancelled it"
+        case .send:
+            _ = MPI_Request_free(&handle)
+            for buffer in retainedBuffers { _ = Unmanaged.passRetained(buffer) }
+            policy = "released it to MPI and kept its buffer alive for good"
+        case .collective:
+            _ = MPI_Wait(&handle, MPI_STATUS_IGNORE)
+            policy = "waited for it"
+        }
+        fputs("MPI: warning: request \(operation) (\(label)) was dropped before completion; \(policy)\n", stderr)
+    }
+
+    /// Blocks until the operation completes (`MPI_Wait`) and releases its buffers.
+    ///
+    /// - Returns: for a receive, the sender, tag and element count; otherwise nil.
+    @discardableResult
+    public func wait() throws -> MessageStatus? {
+        if isComplete { return status }
+        try refuseIfFailed("MPI_Wait")
+        var mpiStatus = MPI_Status()
+        do {
+            try communicator.environment.check("MPI_Wait") { MPI_Wait(&handle, &mpiStatus) }
+        } catch {
+            markFailed()
+            throw error
+        }
+        try complete(with: mpiStatus)
+        return status
+    }
+
+    /// Checks without blocking whether the operation completed (`MPI_Test`);
+    /// when it has, records its status and releases its buffers.
+    ///
+    /// Calling it also lets MPI progress the operation (useful while overlapping
+    /// a non-blocking all-reduce with computation).
+    public func test() throws -> Bool {
+        if isComplete { return true }
+        try refuseIfFailed("MPI_Test")
+        var flag: Int32 = 0
+        var mpiStatus = MPI_Status()
+        do {
+            try communicator.environment.check("MPI_Test") { MPI_Test(&handle, &flag, &mpiStatus) }
+        } catch {
+            markFailed()
+            throw error
+        }
+        if flag != 0 {
+            try complete(with: mpiStatus)
+            return true
+        }
+        return false
+    }
+
+    /// Waits until the operation completes or `timeout` passes, polling
+    /// `MPI_Test` with short sleeps (from 20 µs, doubling up to 1 ms).
+    ///
+    /// - Throws: `MPIError` with reason `.timedOut` naming what was waited for
+    ///   when the deadline passes (the request stays pending), or the error of
+    ///   the operation.
+    /// - Returns: for a receive, the sender, tag and element count; otherwise nil.
+    @discardableResult
+    public func wait(timeout: Duration) throws -> MessageStatus? {
+        let clock = ContinuousClock()
+        try wait(until: clock.now.advanced(by: timeout), timeout: timeout)
+        return status
+    }
+
+    /// Polls until complete or `deadline`; see `wait(timeout:)`.
+    private func wait(until deadline: ContinuousClock.Instant, timeout: Duration) throws {
+        let clock = ContinuousClock()
+        var pauseMicroseconds: UInt32 = 20
+        while true {
+            if try test() { return }
+            if clock.now >= deadline {
+                let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) * 1e-18
+                throw MPIError(operation: operation, reason: .timedOut(seconds: seconds),
+                               message: "still waiting for \(label)")
+            }
+            usleep(pauseMicroseconds)
+            pauseMicroseconds = Swift.min(pauseMicroseconds * 2, 1000)
+        }
+    }
+
+    /// Blocks until every request completes (`MPI_Waitall`) and releases their buffers.
+    public static func waitAll(_ requests: [Request]) throws {
+        let pending = requests.filter { !$0.isComplete }
+        for request in pending { try request.refuseIfFailed("MPI_Waitall") }
+        guard let first = pending.first else { return }
+        var handles = pending.map { $0.handle }
+        var statuses = [MPI_Status](repeating: MPI_Status(), count: pending.count)
+        let count = try mpiInt(pending.count, "request count", "MPI_Waitall")
+        do {
+            try first.communicator.environment.check("MPI_Waitall") { MPI_Waitall(count, &handles, &statuses) }
+        } catch {
+            for request in pending { request.markFailed() }
+            throw error
+        }
+        for (index, request) in pending.enumerated() {
+            request.handle = handles[index]
+            try request.complete(with: statuses[index])
+        }
+    }
+
+    /// Waits until every request completes or `timeout` passes (one deadline
+    /// for all), polling like `wait(timeout:)`.
+    ///
+    /// - Throws: `MPIError` with reason `.timedOut` naming the first request
+    ///   still pending at the deadline; requests not yet complete stay pending.
+    public static func waitAll(_ requests: [Request], timeout: Duration) throws {
+        let deadline = ContinuousClock().now.advanced(by: timeout)
+        for request in requests {
+            try request.wait(until: deadline, timeout: timeout)
+        }
+    }
+
+    /// Records completion: the status of a receive, and releases the buffers.
+    private func complete(with mpiStatus: MPI_Status) throws {
+        isComplete = true
+        handle = MPI_REQUEST_NULL
+        retainedBuffers.removeAll()
+        if case .receive(let datatype) = kind {
+            status = try communicator.messageStatus(mpiStatus, datatype, "MPI_Irecv")
+        }
+    }
+
+    /// Refuses to touch a request whose wait or test already failed.
+    private func refuseIfFailed(_ operation: StaticString) throws {
+        if failed {
+            throw MPIError.refused("\(operation)", "the request \(self.operation) (\(label)) already failed")
+        }
+    }
+
+    /// After a failed wait or test MPI's state of the request is unknown: keep
+    /// its buffers alive for good (MPI might still use them) and never touch it again.
+    private func markFailed() {
+        failed = true
+        for buffer in retainedBuffers { _ = Unmanaged.passRetained(buffer) }
+        retainedBuffers.removeAll()
+    }
+}
