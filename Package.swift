@@ -24,9 +24,9 @@ var targets: [Target] = [
                    providers: [.apt(["libopenblas-dev"])]),
 
     // MARK: MPI
-    .target(name: "MPI", dependencies: ["CMPI"], path: "Sources/MPI", swiftSettings: releaseSpeed),
+    .target(name: "MPI", dependencies: ["CMPI"], path: "Sources/MPI"),
     .testTarget(name: "MPITests", dependencies: ["MPI"], path: "Tests/MPITests"),
-    .executableTarget(name: "mpi-checks", dependencies: ["MPI"], path: "Tests/MPIChecks"),
+    .executableTarget(name: "mpi-checks", dependencies: ["MPI"], path: "Tests/MPIChecks", exclude: ["run.sh"]),
 
     // MARK: GGUF and Tokenizer
 

@@ -20,9 +20,10 @@ extension Communicator {
 
     /// Broadcasts the memory at `values` from `root` (`MPI_Bcast`, in place).
     public func broadcast<T: MPIDatatypeConvertible>(_ values: UnsafeMutableBufferPointer<T>, root: Int) throws {
+        let datatype = try T.checkedDatatype("MPI_Bcast")
         let count = try mpiInt(values.count, "element count", "MPI_Bcast")
         let mpiRoot = try mpiInt(root, "root rank", "MPI_Bcast")
-        try environment.check("MPI_Bcast") { MPI_Bcast(values.baseAddress, count, T.mpiDatatype.handle, mpiRoot, handle) }
+        try environment.check("MPI_Bcast") { MPI_Bcast(values.baseAddress, count, datatype.handle, mpiRoot, handle) }
     }
 
     /// Returns the root's `value` on every rank (`MPI_Bcast` of one element).
@@ -77,9 +78,10 @@ extension Communicator {
     /// Reduces the memory at `values` in place over every rank (`MPI_Allreduce`
     /// with `MPI_IN_PLACE`), for example a model's contiguous gradient storage.
     public func allReduce<T: MPIDatatypeConvertible>(_ values: UnsafeMutableBufferPointer<T>, op: ReductionOperation) throws {
+        let datatype = try T.checkedDatatype("MPI_Allreduce")
         let count = try mpiInt(values.count, "element count", "MPI_Allreduce")
         try environment.check("MPI_Allreduce") {
-            MPI_Allreduce(MPI_IN_PLACE, values.baseAddress, count, T.mpiDatatype.handle, op.handle, handle)
+            MPI_Allreduce(MPI_IN_PLACE, values.baseAddress, count, datatype.handle, op.handle, handle)
         }
     }
 
@@ -88,12 +90,13 @@ extension Communicator {
     public func allReduce<T: MPIDatatypeConvertible>(from source: UnsafeBufferPointer<T>,
                                                      into result: UnsafeMutableBufferPointer<T>,
                                                      op: ReductionOperation) throws {
+        let datatype = try T.checkedDatatype("MPI_Allreduce")
         guard source.count == result.count else {
             throw MPIError.refused("MPI_Allreduce", "source has \(source.count) elements but result has \(result.count)")
         }
         let count = try mpiInt(source.count, "element count", "MPI_Allreduce")
         try environment.check("MPI_Allreduce") {
-            MPI_Allreduce(source.baseAddress, result.baseAddress, count, T.mpiDatatype.handle, op.handle, handle)
+            MPI_Allreduce(source.baseAddress, result.baseAddress, count, datatype.handle, op.handle, handle)
         }
     }
 
@@ -101,6 +104,7 @@ extension Communicator {
     ///
     /// - Returns: the reduction on the root, nil on the other ranks.
     public func reduce<T: MPIDatatypeConvertible>(_ values: [T], op: ReductionOperation, root: Int) throws -> [T]? {
+        let datatype = try T.checkedDatatype("MPI_Reduce")
         let count = try mpiInt(values.count, "element count", "MPI_Reduce")
         let mpiRoot = try mpiInt(root, "root rank", "MPI_Reduce")
         var result: [T]? = rank == root ? values : nil
@@ -108,12 +112,12 @@ extension Communicator {
             if result != nil {
                 try result!.withUnsafeMutableBufferPointer { target in
                     try environment.check("MPI_Reduce") {
-                        MPI_Reduce(source.baseAddress, target.baseAddress, count, T.mpiDatatype.handle, op.handle, mpiRoot, handle)
+                        MPI_Reduce(source.baseAddress, target.baseAddress, count, datatype.handle, op.handle, mpiRoot, handle)
                     }
                 }
             } else {
                 try environment.check("MPI_Reduce") {
-                    MPI_Reduce(source.baseAddress, nil, count, T.mpiDatatype.handle, op.handle, mpiRoot, handle)
+                    MPI_Reduce(source.baseAddress, nil, count, datatype.handle, op.handle, mpiRoot, handle)
                 }
             }
         }
@@ -135,6 +139,7 @@ extension Communicator {
     /// - Returns: on the root, `size * values.count` elements (rank 0's first);
     ///   nil on the other ranks.
     public func gather<T: MPIDatatypeConvertible>(_ values: [T], root: Int) throws -> [T]? {
+        let datatype = try T.checkedDatatype("MPI_Gather")
         let count = try mpiInt(values.count, "element count", "MPI_Gather")
         let mpiRoot = try mpiInt(root, "root rank", "MPI_Gather")
         let isRoot = rank == root
@@ -143,8 +148,8 @@ extension Communicator {
         try values.withUnsafeBufferPointer { source in
             try result.withUnsafeMutableBufferPointer { target in
                 try environment.check("MPI_Gather") {
-                    MPI_Gather(source.baseAddress, count, T.mpiDatatype.handle,
-                               isRoot ? target.baseAddress : nil, count, T.mpiDatatype.handle, mpiRoot, handle)
+                    MPI_Gather(source.baseAddress, count, datatype.handle,
+                               isRoot ? target.baseAddress : nil, count, datatype.handle, mpiRoot, handle)
                 }
             }
         }
@@ -163,13 +168,14 @@ extension Communicator {
     ///
     /// - Returns: on the root, each rank's values, indexed by rank; nil elsewhere.
     public func gatherVariable<T: MPIDatatypeConvertible>(_ values: [T], root: Int) throws -> [[T]]? {
+        let datatype = try T.checkedDatatype("MPI_Gatherv")
         let count = try mpiInt(values.count, "element count", "MPI_Gatherv")
         let mpiRoot = try mpiInt(root, "root rank", "MPI_Gatherv")
         guard let counts = try gather(count, root: root) else {
             try values.withUnsafeBufferPointer { source in
                 try environment.check("MPI_Gatherv") {
-                    MPI_Gatherv(source.baseAddress, count, T.mpiDatatype.handle, nil, nil, nil,
-                                T.mpiDatatype.handle, mpiRoot, handle)
+                    MPI_Gatherv(source.baseAddress, count, datatype.handle, nil, nil, nil,
+                                datatype.handle, mpiRoot, handle)
                 }
             }
             return nil
@@ -180,8 +186,8 @@ extension Communicator {
         try values.withUnsafeBufferPointer { source in
             try flat.withUnsafeMutableBufferPointer { target in
                 try environment.check("MPI_Gatherv") {
-                    MPI_Gatherv(source.baseAddress, count, T.mpiDatatype.handle, target.baseAddress, counts, offsets,
-                                T.mpiDatatype.handle, mpiRoot, handle)
+                    MPI_Gatherv(source.baseAddress, count, datatype.handle, target.baseAddress, counts, offsets,
+                                datatype.handle, mpiRoot, handle)
                 }
             }
         }
@@ -193,14 +199,15 @@ extension Communicator {
     ///
     /// - Returns: `size * values.count` elements, rank 0's first.
     public func allGather<T: MPIDatatypeConvertible>(_ values: [T]) throws -> [T] {
+        let datatype = try T.checkedDatatype("MPI_Allgather")
         let count = try mpiInt(values.count, "element count", "MPI_Allgather")
         let total = values.count * size
         var result = [T](unsafeUninitializedCapacity: total) { _, initialized in initialized = total }
         try values.withUnsafeBufferPointer { source in
             try result.withUnsafeMutableBufferPointer { target in
                 try environment.check("MPI_Allgather") {
-                    MPI_Allgather(source.baseAddress, count, T.mpiDatatype.handle,
-                                  target.baseAddress, count, T.mpiDatatype.handle, handle)
+                    MPI_Allgather(source.baseAddress, count, datatype.handle,
+                                  target.baseAddress, count, datatype.handle, handle)
                 }
             }
         }
@@ -219,6 +226,7 @@ extension Communicator {
     ///
     /// - Returns: each rank's values, indexed by rank.
     public func allGatherVariable<T: MPIDatatypeConvertible>(_ values: [T]) throws -> [[T]] {
+        let datatype = try T.checkedDatatype("MPI_Allgatherv")
         let count = try mpiInt(values.count, "element count", "MPI_Allgatherv")
         let counts = try allGather(count)
         let offsets = try displacements(counts, "MPI_Allgatherv")
@@ -227,8 +235,8 @@ extension Communicator {
         try values.withUnsafeBufferPointer { source in
             try flat.withUnsafeMutableBufferPointer { target in
                 try environment.check("MPI_Allgatherv") {
-                    MPI_Allgatherv(source.baseAddress, count, T.mpiDatatype.handle, target.baseAddress, counts, offsets,
-                                   T.mpiDatatype.handle, handle)
+                    MPI_Allgatherv(source.baseAddress, count, datatype.handle, target.baseAddress, counts, offsets,
+                                   datatype.handle, handle)
                 }
             }
         }
@@ -243,6 +251,7 @@ extension Communicator {
     ///
     /// - Returns: this rank's block of `countPerRank` elements.
     public func scatter<T: MPIDatatypeConvertible>(_ values: [T], countPerRank: Int, root: Int) throws -> [T] {
+        let datatype = try T.checkedDatatype("MPI_Scatter")
         let count = try mpiInt(countPerRank, "count per rank", "MPI_Scatter")
         let mpiRoot = try mpiInt(root, "root rank", "MPI_Scatter")
         let isRoot = rank == root
@@ -254,8 +263,8 @@ extension Communicator {
         try values.withUnsafeBufferPointer { source in
             try result.withUnsafeMutableBufferPointer { target in
                 try environment.check("MPI_Scatter") {
-                    MPI_Scatter(isRoot ? source.baseAddress : nil, count, T.mpiDatatype.handle,
-                                target.baseAddress, count, T.mpiDatatype.handle, mpiRoot, handle)
+                    MPI_Scatter(isRoot ? source.baseAddress : nil, count, datatype.handle,
+                                target.baseAddress, count, datatype.handle, mpiRoot, handle)
                 }
             }
         }

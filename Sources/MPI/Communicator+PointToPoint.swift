@@ -6,19 +6,22 @@ extension Communicator {
     /// Sends `values` to rank `destination` with `tag` (`MPI_Send`); returns
     /// when the values may be reused.
     public func send<T: MPIDatatypeConvertible>(_ values: [T], to destination: Int, tag: Int = 0) throws {
-        try values.withUnsafeBufferPointer { try send(UnsafeRawBufferPointer($0), count: $0.count, T.mpiDatatype, to: destination, tag: tag) }
+        let datatype = try T.checkedDatatype("MPI_Send")
+        try values.withUnsafeBufferPointer { try send(UnsafeRawBufferPointer($0), count: $0.count, datatype, to: destination, tag: tag) }
     }
 
     /// Sends the elements of `buffer` in `range` (all when nil) to `destination` (`MPI_Send`).
     public func send<T: MPIDatatypeConvertible>(_ buffer: MPIBuffer<T>, range: Range<Int>? = nil,
                                                 to destination: Int, tag: Int = 0) throws {
+        let datatype = try T.checkedDatatype("MPI_Send")
         let elements = try buffer.slice(range, "MPI_Send")
-        try send(UnsafeRawBufferPointer(elements), count: elements.count, T.mpiDatatype, to: destination, tag: tag)
+        try send(UnsafeRawBufferPointer(elements), count: elements.count, datatype, to: destination, tag: tag)
     }
 
     /// Sends the elements at `values` to `destination` (`MPI_Send`).
     public func send<T: MPIDatatypeConvertible>(_ values: UnsafeBufferPointer<T>, to destination: Int, tag: Int = 0) throws {
-        try send(UnsafeRawBufferPointer(values), count: values.count, T.mpiDatatype, to: destination, tag: tag)
+        let datatype = try T.checkedDatatype("MPI_Send")
+        try send(UnsafeRawBufferPointer(values), count: values.count, datatype, to: destination, tag: tag)
     }
 
     /// Receives a message of at most `values.count` elements into `values`
@@ -38,14 +41,15 @@ extension Communicator {
     /// Receives into the memory at `values` (`MPI_Recv`).
     public func receive<T: MPIDatatypeConvertible>(into values: UnsafeMutableBufferPointer<T>, from source: Int? = nil,
                                                    tag: Int? = nil) throws -> MessageStatus {
+        let datatype = try T.checkedDatatype("MPI_Recv")
         let count = try mpiInt(values.count, "element count", "MPI_Recv")
         let mpiSource = try sourceArgument(source, "MPI_Recv")
         let mpiTag = try tagArgument(tag, "MPI_Recv")
         var status = MPI_Status()
         try environment.check("MPI_Recv") {
-            MPI_Recv(values.baseAddress, count, T.mpiDatatype.handle, mpiSource, mpiTag, handle, &status)
+            MPI_Recv(values.baseAddress, count, datatype.handle, mpiSource, mpiTag, handle, &status)
         }
-        return try messageStatus(status, T.mpiDatatype, "MPI_Recv")
+        return try messageStatus(status, datatype, "MPI_Recv")
     }
 
     /// Receives one whole message of any length, sized by a matched probe
@@ -54,20 +58,21 @@ extension Communicator {
     /// - Returns: the elements and the sender, tag and element count.
     public func receive<T: MPIDatatypeConvertible>(_ type: T.Type, from source: Int? = nil,
                                                    tag: Int? = nil) throws -> (values: [T], status: MessageStatus) {
+        let datatype = try T.checkedDatatype("MPI_Mprobe")
         let mpiSource = try sourceArgument(source, "MPI_Mprobe")
         let mpiTag = try tagArgument(tag, "MPI_Mprobe")
         var message: MPI_Message? = nil
         var status = MPI_Status()
         try environment.check("MPI_Mprobe") { MPI_Mprobe(mpiSource, mpiTag, handle, &message, &status) }
-        let probed = try messageStatus(status, T.mpiDatatype, "MPI_Mprobe")
+        let probed = try messageStatus(status, datatype, "MPI_Mprobe")
         var values = [T](unsafeUninitializedCapacity: probed.count) { _, initialized in initialized = probed.count }
         let count = Int32(probed.count)
         try values.withUnsafeMutableBufferPointer { elements in
             try environment.check("MPI_Mrecv") {
-                MPI_Mrecv(elements.baseAddress, count, T.mpiDatatype.handle, &message, &status)
+                MPI_Mrecv(elements.baseAddress, count, datatype.handle, &message, &status)
             }
         }
-        return (values, try messageStatus(status, T.mpiDatatype, "MPI_Mrecv"))
+        return (values, try messageStatus(status, datatype, "MPI_Mrecv"))
     }
 
     /// Blocks until a message from `source` with `tag` can be received, without
@@ -76,11 +81,12 @@ extension Communicator {
     /// - Returns: its sender, tag and length in elements of `type`.
     public func probe<T: MPIDatatypeConvertible>(_ type: T.Type, from source: Int? = nil,
                                                  tag: Int? = nil) throws -> MessageStatus {
+        let datatype = try T.checkedDatatype("MPI_Probe")
         let mpiSource = try sourceArgument(source, "MPI_Probe")
         let mpiTag = try tagArgument(tag, "MPI_Probe")
         var status = MPI_Status()
         try environment.check("MPI_Probe") { MPI_Probe(mpiSource, mpiTag, handle, &status) }
-        return try messageStatus(status, T.mpiDatatype, "MPI_Probe")
+        return try messageStatus(status, datatype, "MPI_Probe")
     }
 
     /// Checks without blocking for a message from `source` with `tag` (`MPI_Iprobe`).
@@ -89,12 +95,13 @@ extension Communicator {
     ///   no such message is waiting.
     public func immediateProbe<T: MPIDatatypeConvertible>(_ type: T.Type, from source: Int? = nil,
                                                           tag: Int? = nil) throws -> MessageStatus? {
+        let datatype = try T.checkedDatatype("MPI_Iprobe")
         let mpiSource = try sourceArgument(source, "MPI_Iprobe")
         let mpiTag = try tagArgument(tag, "MPI_Iprobe")
         var flag: Int32 = 0
         var status = MPI_Status()
         try environment.check("MPI_Iprobe") { MPI_Iprobe(mpiSource, mpiTag, handle, &flag, &status) }
-        return flag != 0 ? try messageStatus(status, T.mpiDatatype, "MPI_Iprobe") : nil
+        return flag != 0 ? try messageStatus(status, datatype, "MPI_Iprobe") : nil
     }
 
     /// `MPI_Send` of `count` elements of `datatype` at `bytes`.

@@ -6,7 +6,7 @@
 # Builds nothing: build first with `swift build -c release --product mpi-checks`.
 # Prints every run's output, then one final line
 #   mpi-checks: N passed, M failed
-# counting individual checks over all runs (a run that crashes, hangs past its
+# counting individual checks over all runs, plus one for an abort run (a run that crashes, hangs past its
 # 60 s limit or prints no totals counts as one failure). Exits non-zero on any failure.
 set -u
 
@@ -55,6 +55,17 @@ for ranks in 1 2 3 4; do
         total_failed=$((total_failed + 1))
     fi
 done
+
+echo "== abort(code: 7) on the last of 3 ranks ends the job with code 7"
+timeout -k 5 60 mpirun $root_flag --oversubscribe -np 3 "$binary" --abort >"$output" 2>&1
+status=$?
+if [ "$status" -eq 7 ]; then
+    total_passed=$((total_passed + 1))
+else
+    cat "$output"
+    echo "FAIL abort: expected exit status 7, got $status"
+    total_failed=$((total_failed + 1))
+fi
 
 echo "mpi-checks: $total_passed passed, $total_failed failed"
 [ "$total_failed" -eq 0 ]
