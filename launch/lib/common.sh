@@ -54,19 +54,26 @@ core_count() {
     nproc 2>/dev/null || echo 1
 }
 
-# mpirun_common_args THREADS OVERSUBSCRIBED BIND: appends to the array MPIRUN_ARGS
-# the options every launch shares: root permission, binding, one BLAS thread
-# per rank (or THREADS), and the environment forwarded to every rank.
+# mpirun_common_args THREADS OVERSUBSCRIBED BIND MAP_BY: appends to the array
+# MPIRUN_ARGS the options every launch shares: root permission, placement and
+# binding, one BLAS thread per rank (or THREADS), and the environment
+# forwarded to every rank.
 mpirun_common_args() {
-    local threads="$1" oversubscribed="$2" bind="$3"
+    local threads="$1" oversubscribed="$2" bind="$3" map_by="${4:-}"
     if (( EUID == 0 )); then
         MPIRUN_ARGS+=(--allow-run-as-root)
     fi
     if [[ "$oversubscribed" == yes ]]; then
         MPIRUN_ARGS+=(--oversubscribe)
+        [[ -z "$map_by" ]] || MPIRUN_ARGS+=(--map-by "$map_by")
         # Several ranks share a core: pinning them to cores would stack them.
         MPIRUN_ARGS+=(--bind-to "${bind:-none}")
     else
+        # A rank with T threads gets T cores of its own (PE = cores per rank).
+        if (( threads > 1 )) && [[ "$map_by" != *:* ]]; then
+            map_by="${map_by:-slot}:PE=$threads"
+        fi
+        [[ -z "$map_by" ]] || MPIRUN_ARGS+=(--map-by "$map_by")
         MPIRUN_ARGS+=(--bind-to "${bind:-core}")
     fi
     export OPENBLAS_NUM_THREADS="$threads" OMP_NUM_THREADS="$threads"
