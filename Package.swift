@@ -46,7 +46,7 @@ var targets: [Target] = [
         swiftSettings: releaseSpeed),
     .testTarget(
         name: "DataPipelineTests",
-        dependencies: ["DataPipeline"],
+        dependencies: ["DataPipeline", "Tokenizer"],
         path: "Tests/DataPipelineTests"),
 
     // MARK: Distillation

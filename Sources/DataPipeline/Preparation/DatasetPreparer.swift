@@ -150,6 +150,10 @@ public enum DatasetPreparer {
 
     /// Chooses validation documents in a seeded random order until they hold
     /// V·T + 1 tokens; the rest, in input order, is the training split.
+    ///
+    /// So that one long document cannot make up a whole validation set, a first
+    /// pass takes only documents of at most a quarter of the needed tokens; a
+    /// second pass (same order) takes any document if that was not enough.
     static func split(_ domain: TokenizedDomain, name: String, options: PreparationOptions) throws -> (train: [[Int32]], validation: [[Int32]]) {
         let needed = options.validationSequences * options.sequenceLength + 1
         let total = domain.tokenCount
@@ -157,13 +161,17 @@ public enum DatasetPreparer {
         var chosen = Set<Int>()
         var validation: [[Int32]] = []
         var validationTokens = 0
-        var index = 0
-        while validationTokens < needed, index < domain.documents.count {
-            let document = order(index)
-            chosen.insert(document)
-            validation.append(domain.documents[document])
-            validationTokens += domain.documents[document].count + 1
-            index += 1
+        for largestAllowed in [needed / 4, Int.max] {
+            var index = 0
+            while validationTokens < needed, index < domain.documents.count {
+                let document = order(index)
+                index += 1
+                let size = domain.documents[document].count + 1
+                guard size <= largestAllowed, !chosen.contains(document) else { continue }
+                chosen.insert(document)
+                validation.append(domain.documents[document])
+                validationTokens += size
+            }
         }
         let trainTokens = total - validationTokens
         guard validationTokens >= needed, validationTokens <= total / 2, trainTokens >= options.sequenceLength + 1 else {
