@@ -29,10 +29,28 @@ var targets: [Target] = [
     .executableTarget(name: "mpi-checks", dependencies: ["MPI"], path: "Tests/MPIChecks", exclude: ["run.sh"]),
 
     // MARK: GGUF and Tokenizer
+    .target(name: "GGUF", path: "Sources/GGUF", swiftSettings: releaseSpeed),
+    .target(name: "Tokenizer", dependencies: ["GGUF"], path: "Sources/Tokenizer", swiftSettings: releaseSpeed),
+    .testTarget(name: "GGUFTests", dependencies: ["GGUF"], path: "Tests/GGUFTests"),
+    .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "GGUF"], path: "Tests/TokenizerTests",
+                exclude: ["Reference"]),
 
     // MARK: Engine
+    .target(name: "Engine", dependencies: ["COpenBLAS"], path: "Sources/Engine",
+            swiftSettings: releaseSpeed),
+    .testTarget(name: "EngineTests", dependencies: ["Engine"], path: "Tests/EngineTests"),
 
     // MARK: DataPipeline
+    .target(
+        name: "DataPipeline",
+        dependencies: [.product(name: "TOMLKit", package: "TOMLKit")],
+        path: "Sources/DataPipeline",
+        exclude: ["README.md"],
+        swiftSettings: releaseSpeed),
+    .testTarget(
+        name: "DataPipelineTests",
+        dependencies: ["DataPipeline", "Tokenizer"],
+        path: "Tests/DataPipelineTests"),
 
     // MARK: Distillation
 
@@ -44,6 +62,10 @@ var targets: [Target] = [
         dependencies: [
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             // MARK: ddk dependencies
+            "Engine",
+            "GGUF",
+            "Tokenizer",
+            "DataPipeline",
         ],
         path: "Sources/ddk",
         swiftSettings: releaseSpeed),
@@ -57,6 +79,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),  // DataPipeline: domain manifests
     ],
     targets: targets,
     swiftLanguageModes: [.v5]

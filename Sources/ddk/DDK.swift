@@ -8,5 +8,8 @@ struct DDK: ParsableCommand {
         abstract: "Distill a large language model into a smaller one across MPI ranks (DDK, DSKD).",
         subcommands: [
             // MARK: subcommands
+            TokenizeCommand.self,
+            BenchCommand.self,
+            PrepareCommand.self,
         ])
 }

@@ -1,0 +1,16 @@
+/// A domain manifest that cannot be used; every description names the file and
+/// the key, line or domain at fault.
+public struct ManifestError: Error, CustomStringConvertible, Equatable {
+    /// The manifest file.
+    public let path: String
+    /// What is wrong, and where possible how to fix it.
+    public let problem: String
+
+    /// An error about the manifest at `path`.
+    public init(path: String, problem: String) {
+        self.path = path
+        self.problem = problem
+    }
+
+    public var description: String { "\(path): \(problem)" }
+}

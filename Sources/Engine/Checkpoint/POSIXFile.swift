@@ -1,0 +1,89 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// A failed system call on a file: the operation, the path and errno's message.
+public struct FileSystemError: Error, CustomStringConvertible {
+    public var operation: String
+    public var path: String
+    public var code: Int32
+    public var description: String { "\(path): \(operation) failed: \(String(cString: strerror(code))) (errno \(code))" }
+}
+
+/// Every libc call on files goes through here: a negative result (or
+/// MAP_FAILED) becomes a FileSystemError with errno's message.
+@discardableResult
+func posixCheck<T: BinaryInteger>(_ operation: String, _ path: String, _ body: () -> T) throws -> T {
+    let r = body()
+    if r < 0 { throw FileSystemError(operation: operation, path: path, code: errno) }
+    return r
+}
+
+/// A read-only memory map of a whole file.
+final class MappedFile {
+    let path: String
+    let bytes: UnsafeRawBufferPointer
+
+    init(path: String) throws {
+        self.path = path
+        let fd = try posixCheck("open", path) { open(path, O_RDONLY) }
+        defer { close(fd) }
+        var st = stat()
+        try posixCheck("fstat", path) { fstat(fd, &st) }
+        let size = Int(st.st_size)
+        if size == 0 {
+            bytes = UnsafeRawBufferPointer(start: nil, count: 0)
+            return
+        }
+        guard let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
+            throw FileSystemError(operation: "mmap", path: path, code: errno)
+        }
+        bytes = UnsafeRawBufferPointer(start: p, count: size)
+    }
+
+    deinit {
+        if let base = bytes.baseAddress { munmap(UnsafeMutableRawPointer(mutating: base), bytes.count) }
+    }
+}
+
+/// Writes a file atomically: the bytes go to a temporary file in the same
+/// directory, which is flushed to disk and renamed over `path`.
+struct AtomicFileWriter {
+    let path: String
+    let temporaryPath: String
+    private let fd: Int32
+
+    init(path: String) throws {
+        let temporary = path + ".tmp-\(getpid())"
+        self.path = path
+        temporaryPath = temporary
+        fd = try posixCheck("open for writing", temporary) { open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644) }
+    }
+
+    /// Appends raw bytes.
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        var done = 0
+        while done < bytes.count {
+            let n = try posixCheck("write", temporaryPath) { Glibc.write(fd, bytes.baseAddress! + done, bytes.count - done) }
+            done += n
+        }
+    }
+
+    func write(_ data: Data) throws { try data.withUnsafeBytes { try write($0) } }
+
+    /// Flushes, closes and renames into place.
+    func commit() throws {
+        try posixCheck("fsync", temporaryPath) { fsync(fd) }
+        try posixCheck("close", temporaryPath) { close(fd) }
+        try posixCheck("rename to \(path)", temporaryPath) { rename(temporaryPath, path) }
+    }
+
+    /// Closes and removes the temporary file (after a failure).
+    func abandon() {
+        close(fd)
+        unlink(temporaryPath)
+    }
+}

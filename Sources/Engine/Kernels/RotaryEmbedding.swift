@@ -1,0 +1,84 @@
+// Rotary position embedding, ADJACENT-pair convention (llama.cpp "normal"
+// mode, as the teacher's GGUF stores Q/K): within each head the pairs
+// (x[2i], x[2i+1]) are rotated by the angle pos · θ^(-2i/HS).
+// Hugging Face's rotate_half pairs (x[i], x[i+HS/2]) instead; checkpoints
+// convert the q/k projection rows (see Checkpoint/RotaryPermutation.swift).
+//
+// Shapes: B = batch, T = sequence, HS = head size, H = heads rotated per row.
+//   x     (B, T, rowStride): the first H·HS columns of each row are rotated in place
+//   table cos/sin (maxT, HS/2)
+
+import Foundation
+
+/// Precomputed cos/sin of every position and frequency.
+public struct RotaryTable: Sendable {
+    /// Head size HS.
+    public let headSize: Int
+    /// Largest sequence length covered.
+    public let maxPositions: Int
+    /// cos(pos · freq_i), (maxT, HS/2).
+    public let cosines: [Float]
+    /// sin(pos · freq_i), (maxT, HS/2).
+    public let sines: [Float]
+
+    /// Builds the table for `theta` (rope_theta) in double precision.
+    public init(headSize: Int, maxPositions: Int, theta: Float) {
+        self.headSize = headSize
+        self.maxPositions = maxPositions
+        let half = headSize / 2
+        var c = [Float](repeating: 0, count: maxPositions * half)
+        var s = [Float](repeating: 0, count: maxPositions * half)
+        for p in 0..<maxPositions {
+            for i in 0..<half {
+                let freq = Foundation.pow(Double(theta), -2.0 * Double(i) / Double(headSize))
+                let angle = Double(p) * freq
+                c[p * half + i] = Float(Foundation.cos(angle))
+                s[p * half + i] = Float(Foundation.sin(angle))
+            }
+        }
+        cosines = c
+        sines = s
+    }
+}
+
+/// In-place rotation of query/key heads and its backward (rotation by −angle).
+public enum RotaryEmbedding {
+    /// Rotates the first `heads`·HS columns of every (b, t) row of x in place.
+    public static func forward(_ x: UnsafeMutablePointer<Float>, table: RotaryTable,
+                               batch B: Int, sequence T: Int, heads: Int, rowStride: Int) {
+        apply(x, table: table, batch: B, sequence: T, heads: heads, rowStride: rowStride, sign: 1)
+    }
+
+    /// dx is rotated back in place: the gradient of a rotation is the inverse rotation.
+    public static func backward(_ dx: UnsafeMutablePointer<Float>, table: RotaryTable,
+                                batch B: Int, sequence T: Int, heads: Int, rowStride: Int) {
+        apply(dx, table: table, batch: B, sequence: T, heads: heads, rowStride: rowStride, sign: -1)
+    }
+
+    @inline(__always)
+    static func apply(_ x: UnsafeMutablePointer<Float>, table: RotaryTable, batch B: Int, sequence T: Int,
+                      heads: Int, rowStride: Int, sign: Float) {
+        precondition(T <= table.maxPositions, "RotaryEmbedding: sequence \(T) exceeds the table's \(table.maxPositions)")
+        let HS = table.headSize, half = HS / 2
+        table.cosines.withUnsafeBufferPointer { cosines in
+            table.sines.withUnsafeBufferPointer { sines in
+                for b in 0..<B {
+                    for t in 0..<T {
+                        let row = x + (b * T + t) * rowStride
+                        let c = cosines.baseAddress! + t * half
+                        let s = sines.baseAddress! + t * half
+                        for h in 0..<heads {
+                            let v = row + h * HS
+                            for i in 0..<half {
+                                let x0 = v[2 * i], x1 = v[2 * i + 1]
+                                let si = sign * s[i]
+                                v[2 * i] = x0 * c[i] - x1 * si
+                                v[2 * i + 1] = x0 * si + x1 * c[i]
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

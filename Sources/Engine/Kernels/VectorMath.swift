@@ -1,0 +1,141 @@
+// Vectorised exponential and row reductions for the element-wise kernels.
+//
+// Shapes: n = length of one row (V for logits, T for attention scores).
+//
+// `exp` is computed on SIMD16<Float> lanes with Cody–Waite range reduction
+// x = n·ln2 + r, |r| ≤ ln2/2, a degree-6 minimax polynomial for e^r (Cephes
+// expf coefficients) and 2^n built in the exponent bits. Relative error
+// ≲ 2e-7 over the clamped range [-87.3, 88.7]; below it the result is the
+// smallest normal number scale (≈1e-38) rather than 0, which softmax ignores.
+
+
+/// Vectorised math on Float rows.
+public enum VectorMath {
+    @inline(__always)
+    public static func exp(_ x: SIMD16<Float>) -> SIMD16<Float> {
+        let xc = pointwiseMax(pointwiseMin(x, SIMD16(repeating: 88.7)), SIMD16(repeating: -87.3))
+        let magic = SIMD16<Float>(repeating: 12_582_912)          // 1.5 · 2^23: rounds to an integer
+        let shifted = xc * 1.442_695_04 + magic
+        let n = shifted - magic
+        var r = xc - n * 0.693_359_375                             // ln2 high part
+        r = r - n * -2.121_944_40e-4                               // ln2 low part
+        var p: SIMD16<Float> = SIMD16(repeating: 1.987_569_15e-4)
+        p = p * r + 1.398_199_95e-3
+        p = p * r + 8.333_451_91e-3
+        p = p * r + 4.166_579_59e-2
+        p = p * r + 1.666_666_55e-1
+        p = p * r + 5.000_000_12e-1
+        p = p * (r * r) + r + 1
+        let bits = unsafeBitCast(shifted, to: SIMD16<Int32>.self)
+        let pow2 = (bits &- 0x4B40_0000 &+ 127) &<< 23
+        return p * unsafeBitCast(pow2, to: SIMD16<Float>.self)
+    }
+
+    /// Scalar form of the same approximation (for tails and tests).
+    @inline(__always)
+    public static func exp(_ x: Float) -> Float {
+        exp(SIMD16<Float>(repeating: x))[0]
+    }
+
+    /// Largest element of a row.
+    @inline(__always)
+    public static func maximum(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+        var i = 0
+        var m16 = SIMD16<Float>(repeating: -.infinity)
+        let raw = UnsafeRawPointer(x)
+        while i + 16 <= n {
+            m16 = pointwiseMax(m16, raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self))
+            i += 16
+        }
+        var m = m16.max()
+        while i < n { m = Swift.max(m, x[i]); i += 1 }
+        return m
+    }
+
+    /// Replaces `x[i]` by `exp(x[i] - shift)` and returns their sum (in Double).
+    @inline(__always)
+    public static func expShiftedInPlace(_ x: UnsafeMutablePointer<Float>, _ n: Int, shift: Float) -> Double {
+        var i = 0
+        var s16 = SIMD16<Float>(repeating: 0)
+        var total = 0.0
+        let raw = UnsafeMutableRawPointer(x)
+        let sh = SIMD16<Float>(repeating: shift)
+        var blocks = 0
+        while i + 16 <= n {
+            let e = exp(raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) - sh)
+            raw.storeBytes(of: e, toByteOffset: i * 4, as: SIMD16<Float>.self)
+            s16 += e
+            i += 16
+            blocks += 1
+            if blocks == 256 { total += Double(s16.sum()); s16 = .zero; blocks = 0 }
+        }
+        total += Double(s16.sum())
+        while i < n { let e = exp(x[i] - shift); x[i] = e; total += Double(e); i += 1 }
+        return total
+    }
+
+    /// Multiplies a row by a scalar in place.
+    @inline(__always)
+    public static func scale(_ x: UnsafeMutablePointer<Float>, _ n: Int, by s: Float) {
+        var i = 0
+        let raw = UnsafeMutableRawPointer(x)
+        while i + 16 <= n {
+            let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) * s
+            raw.storeBytes(of: v, toByteOffset: i * 4, as: SIMD16<Float>.self)
+            i += 16
+        }
+        while i < n { x[i] *= s; i += 1 }
+    }
+
+    /// Natural logarithm of the sum of exponentials of a row (stable), read-only.
+    public static func logSumExp(_ x: UnsafePointer<Float>, _ n: Int) -> Double {
+        let m = maximum(x, n)
+        var i = 0
+        var s16 = SIMD16<Float>(repeating: 0)
+        var total = 0.0
+        let raw = UnsafeRawPointer(x)
+        let sh = SIMD16<Float>(repeating: m)
+        var blocks = 0
+        while i + 16 <= n {
+            s16 += exp(raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) - sh)
+            i += 16
+            blocks += 1
+            if blocks == 256 { total += Double(s16.sum()); s16 = .zero; blocks = 0 }
+        }
+        total += Double(s16.sum())
+        while i < n { total += Double(exp(x[i] - m)); i += 1 }
+        return Double(m) + _log(total)
+    }
+
+    /// Replaces a row of logits by its log-softmax in place and returns the
+    /// log-sum-exp that was subtracted.
+    @discardableResult
+    public static func logSoftmaxInPlace(_ x: UnsafeMutablePointer<Float>, _ n: Int) -> Double {
+        let lse = logSumExp(x, n)
+        let s = Float(lse)
+        var i = 0
+        let raw = UnsafeMutableRawPointer(x)
+        while i + 16 <= n {
+            let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) - s
+            raw.storeBytes(of: v, toByteOffset: i * 4, as: SIMD16<Float>.self)
+            i += 16
+        }
+        while i < n { x[i] -= s; i += 1 }
+        return lse
+    }
+
+    /// Replaces a row of logits by its softmax in place (stable).
+    public static func softmaxInPlace(_ x: UnsafeMutablePointer<Float>, _ n: Int) {
+        let m = maximum(x, n)
+        let sum = expShiftedInPlace(x, n, shift: m)
+        scale(x, n, by: Float(1.0 / sum))
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+@inline(__always) func _log(_ x: Double) -> Double { Glibc.log(x) }
+#elseif canImport(Darwin)
+import Darwin
+@inline(__always) func _log(_ x: Double) -> Double { Darwin.log(x) }
+#endif
