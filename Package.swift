@@ -49,7 +49,7 @@ var targets: [Target] = [
         swiftSettings: releaseSpeed),
     .testTarget(
         name: "DataPipelineTests",
-        dependencies: ["DataPipeline"],
+        dependencies: ["DataPipeline", "Tokenizer"],
         path: "Tests/DataPipelineTests"),
 
     // MARK: Distillation

@@ -52,6 +52,23 @@ final class PreparationTests: XCTestCase {
         XCTAssertNotEqual(first, second)
     }
 
+    func testPerDomainInputLimitTakesTheFirstDocuments() throws {
+        let folder = try temporaryFolder(self)
+        let manifest = try DomainManifest(contentsOf: try makeCorpus(folder, documents: 40))
+        let firstTen = try (0..<10).reduce(0) {
+            $0 + (try FileManager.default.attributesOfItem(atPath: "\(folder)/corpus/alpha/d\(String(format: "%03d", $1)).txt")[.size] as! Int)
+        }
+        let summary = try DatasetPreparer.prepare(manifest: manifest, encoder: ByteEncoder(),
+            options: .init(outputDirectory: "\(folder)/out", sequenceLength: 16, validationSequences: 4,
+                           maximumBytesPerDomain: firstTen + 1))
+        // ten whole documents reach the limit minus one byte; the eleventh crosses it
+        XCTAssertEqual(summary.domains[0].documents, 11)
+        XCTAssertLessThan(summary.domains[1].documents, 40, "the limit applies to every domain")
+        assertThrows(try DatasetPreparer.prepare(manifest: manifest, encoder: ByteEncoder(),
+                                                 options: .init(outputDirectory: "\(folder)/out", maximumBytesPerDomain: 0)),
+                     containing: ["limit must be positive"])
+    }
+
     func testMissingFolderIsNamed() throws {
         let folder = try temporaryFolder(self)
         let manifest = DomainManifest(path: "m.toml", domains: [.init(name: "ghost", paths: ["\(folder)/nowhere"])])

@@ -25,6 +25,9 @@ final class SamplerTests: XCTestCase {
         assertThrows(try sampler.slots(rank: 0, worldSize: 5), containing: ["12", "5 student ranks"])
         assertThrows(try sampler.slots(rank: 3, worldSize: 3), containing: ["rank 3"])
         assertThrows(try DomainSampler(seed: 1, globalBatchSize: 0, domainCount: 4), containing: ["global batch"])
+        assertThrows(try sampler.domains(step: 0, weights: weights([0.5, 0.5])), containing: ["2 domain weights for 4 domains"])
+        assertThrows(try sampler.plan(cursor: SamplerCursor(domainCount: 3), history: WeightHistory(initial: .uniform(count: 4))),
+                     containing: ["cursor has 3 domains"])
     }
 
     func testPlanIsAPureFunctionOfSeedStepAndHistory() throws {
@@ -35,25 +38,25 @@ final class SamplerTests: XCTestCase {
         var cursorB = SamplerCursor(domainCount: 4)
         var plansA: [[SequenceAssignment]] = []
         for _ in 0..<50 {
-            let (planA, nextA) = a.plan(cursor: cursorA, history: history)
-            let (planB, nextB) = b.plan(cursor: cursorB, history: history)
+            let (planA, nextA) = try a.plan(cursor: cursorA, history: history)
+            let (planB, nextB) = try b.plan(cursor: cursorB, history: history)
             XCTAssertEqual(planA, planB)
             plansA.append(planA)
             cursorA = nextA
             cursorB = nextB
         }
         // a resumed run: the cursor recomputed from the history continues identically
-        let resumed = a.cursor(atStep: 30, history: history)
+        let resumed = try a.cursor(atStep: 30, history: history)
         var cursor = resumed
         for step in 30..<50 {
-            let (plan, next) = a.plan(cursor: cursor, history: history)
+            let (plan, next) = try a.plan(cursor: cursor, history: history)
             XCTAssertEqual(plan, plansA[step], "step \(step)")
             cursor = next
         }
         XCTAssertEqual(cursor, cursorA)
         // another seed gives other choices
         let c = try DomainSampler(seed: 43, globalBatchSize: 16, domainCount: 4)
-        XCTAssertNotEqual(c.plan(cursor: SamplerCursor(domainCount: 4), history: history).assignments, plansA[0])
+        XCTAssertNotEqual(try c.plan(cursor: SamplerCursor(domainCount: 4), history: history).assignments, plansA[0])
     }
 
     func testPositionsCountEachDomainsServedSequences() throws {
@@ -62,7 +65,7 @@ final class SamplerTests: XCTestCase {
         var cursor = SamplerCursor(domainCount: 4)
         var seen: [[UInt64]] = Array(repeating: [], count: 4)
         for _ in 0..<40 {
-            let (plan, next) = sampler.plan(cursor: cursor, history: history)
+            let (plan, next) = try sampler.plan(cursor: cursor, history: history)
             for assignment in plan { seen[assignment.domain].append(assignment.position) }
             cursor = next
         }
@@ -77,7 +80,7 @@ final class SamplerTests: XCTestCase {
         let sampler = try DomainSampler(seed: 9, globalBatchSize: 24, domainCount: 4)
         var cursor = SamplerCursor(domainCount: 4)
         for _ in 0..<10 {
-            let whole = sampler.plan(cursor: cursor, history: history)
+            let whole = try sampler.plan(cursor: cursor, history: history)
             for worldSize in [1, 2, 3, 4, 6] {
                 var union: [SequenceAssignment] = []
                 var slotsSeen = Set<Int>()
@@ -115,7 +118,7 @@ final class SamplerTests: XCTestCase {
             var counts = [0, 0, 0, 0]
             let steps = 20_000 / batch
             for step in 0..<steps {
-                for domain in sampler.domains(step: step, weights: history.weights(atStep: step)) { counts[domain] += 1 }
+                for domain in try sampler.domains(step: step, weights: history.weights(atStep: step)) { counts[domain] += 1 }
             }
             let statistic = chiSquare(counts, r)
             XCTAssertLessThan(statistic, critical, "batch \(batch): counts \(counts) vs \(r)")
@@ -127,7 +130,7 @@ final class SamplerTests: XCTestCase {
         // within one step, systematic sampling gives every domain ⌊r·B⌋ or ⌈r·B⌉ slots
         let sampler = try DomainSampler(seed: 1, globalBatchSize: 32, domainCount: 4)
         for step in 0..<200 {
-            let counts = sampler.domainCounts(step: step, weights: weights(r))
+            let counts = try sampler.domainCounts(step: step, weights: weights(r))
             for (count, weight) in zip(counts, r) {
                 XCTAssertTrue(count == Int((weight * 32).rounded(.down)) || count == Int((weight * 32).rounded(.up)),
                               "step \(step): \(counts)")
@@ -136,7 +139,7 @@ final class SamplerTests: XCTestCase {
         // a zero weight is never drawn
         let zero = try DomainSampler(seed: 3, globalBatchSize: 16, domainCount: 4)
         for step in 0..<500 {
-            XCTAssertFalse(zero.domains(step: step, weights: weights([0.5, 0, 0.5, 0])).contains { $0 == 1 || $0 == 3 })
+            XCTAssertFalse(try zero.domains(step: step, weights: weights([0.5, 0, 0.5, 0])).contains { $0 == 1 || $0 == 3 })
         }
     }
 
@@ -145,7 +148,7 @@ final class SamplerTests: XCTestCase {
         let sampler = try DomainSampler(seed: 11, globalBatchSize: 8, domainCount: 2)
         var firstHalfCounts = Set<Int>()
         for step in 0..<50 {
-            let domains = sampler.domains(step: step, weights: weights([0.5, 0.5]))
+            let domains = try sampler.domains(step: step, weights: weights([0.5, 0.5]))
             firstHalfCounts.insert(domains[0..<4].filter { $0 == 0 }.count)
         }
         XCTAssertGreaterThan(firstHalfCounts.count, 1)
@@ -162,8 +165,8 @@ final class SamplerTests: XCTestCase {
         var cursorConstant = SamplerCursor(domainCount: 4)
         var cursorChanged = SamplerCursor(domainCount: 4)
         for step in 0..<20 {
-            let (a, nextA) = sampler.plan(cursor: cursorConstant, history: constant)
-            let (b, nextB) = sampler.plan(cursor: cursorChanged, history: changed)
+            let (a, nextA) = try sampler.plan(cursor: cursorConstant, history: constant)
+            let (b, nextB) = try sampler.plan(cursor: cursorChanged, history: changed)
             if step < 10 {
                 XCTAssertEqual(a, b, "step \(step) precedes the change")
             } else {
@@ -173,7 +176,7 @@ final class SamplerTests: XCTestCase {
             cursorChanged = nextB
         }
         // the positions after the change continue the counts from before it
-        XCTAssertEqual(cursorChanged, sampler.cursor(atStep: 20, history: changed))
+        XCTAssertEqual(cursorChanged, try sampler.cursor(atStep: 20, history: changed))
         XCTAssertEqual(changed.weights(atStep: 9), old)
         XCTAssertEqual(changed.weights(atStep: 10), new)
         // the history survives a JSON round trip (checkpoints)

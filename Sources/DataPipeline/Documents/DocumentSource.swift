@@ -73,16 +73,19 @@ public struct DocumentSource: Sendable {
     /// Calls `body` with every document's text, in order, its location (`file` or
     /// `file:line`) and the number of input bytes consumed so far. Throws on
     /// unreadable files, invalid UTF-8 or bad JSONL.
-    public func forEachDocument(_ body: (_ text: String, _ location: String, _ consumedBytes: Int) throws -> Void) throws {
+    /// With `upToBytes`, reading stops after the document at which that many input
+    /// bytes have been consumed.
+    public func forEachDocument(upToBytes limit: Int = Int.max,
+                                _ body: (_ text: String, _ location: String, _ consumedBytes: Int) throws -> Void) throws {
         var consumed = 0
-        for file in files {
+        for file in files where consumed < limit {
             guard let data = FileManager.default.contents(atPath: file) else {
                 throw DocumentError(domain: domain.name, location: file, problem: "cannot read the file")
             }
             if file.hasSuffix(".jsonl") {
                 var lineNumber = 0
                 var lineStart = data.startIndex
-                while lineStart < data.endIndex {
+                while lineStart < data.endIndex, consumed + (lineStart - data.startIndex) < limit {
                     let lineEnd = data[lineStart...].firstIndex(of: UInt8(ascii: "\n")) ?? data.endIndex
                     lineNumber += 1
                     let line = data[lineStart..<lineEnd]

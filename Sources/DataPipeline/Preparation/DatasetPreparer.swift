@@ -13,14 +13,19 @@ public struct PreparationOptions: Sendable {
     public var seed: UInt64
     /// Domains tokenized at once.
     public var parallelDomains: Int
+    /// When set, each domain reads documents (in input order) only until this many
+    /// input bytes are consumed: a quick, small dataset from a large corpus.
+    public var maximumBytesPerDomain: Int?
 
     public init(outputDirectory: String, sequenceLength: Int = 256, validationSequences: Int = 64,
-                seed: UInt64 = 1234, parallelDomains: Int = ProcessInfo.processInfo.activeProcessorCount) {
+                seed: UInt64 = 1234, parallelDomains: Int = ProcessInfo.processInfo.activeProcessorCount,
+                maximumBytesPerDomain: Int? = nil) {
         self.outputDirectory = outputDirectory
         self.sequenceLength = sequenceLength
         self.validationSequences = validationSequences
         self.seed = seed
         self.parallelDomains = max(1, parallelDomains)
+        self.maximumBytesPerDomain = maximumBytesPerDomain
     }
 }
 
@@ -75,7 +80,11 @@ public enum DatasetPreparer {
             }
         }
         let sources = try manifest.domains.map { try DocumentSource(domain: $0) }
-        let tokenized = try tokenize(sources, encoder: encoder, parallelism: options.parallelDomains, progress: progress)
+        if let limit = options.maximumBytesPerDomain, limit < 1 {
+            throw PreparationError("the per-domain input limit must be positive, got \(limit) bytes")
+        }
+        let tokenized = try tokenize(sources, encoder: encoder, parallelism: options.parallelDomains,
+                                     byteLimit: options.maximumBytesPerDomain ?? Int.max, progress: progress)
 
         var splits: [(train: [[Int32]], validation: [[Int32]])] = []
         for (source, domain) in zip(sources, tokenized) {
@@ -109,7 +118,7 @@ public enum DatasetPreparer {
     }
 
     /// Tokenizes the domains, `parallelism` at a time.
-    static func tokenize(_ sources: [DocumentSource], encoder: some TextEncoder, parallelism: Int,
+    static func tokenize(_ sources: [DocumentSource], encoder: some TextEncoder, parallelism: Int, byteLimit: Int,
                          progress: @escaping @Sendable (PreparationProgress) -> Void) throws -> [TokenizedDomain] {
         let results = LockedResults<TokenizedDomain>(count: sources.count)
         let next = LockedCounter()
@@ -120,7 +129,8 @@ public enum DatasetPreparer {
                     var documents: [[Int32]] = []
                     var tokens = 0
                     var lastReport = 0
-                    try source.forEachDocument { text, location, consumed in
+                    let bytesTotal = min(source.byteCount, byteLimit)
+                    try source.forEachDocument(upToBytes: byteLimit) { text, location, consumed in
                         let ids: [Int32]
                         do {
                             ids = try encoder.encode(text)
@@ -131,14 +141,14 @@ public enum DatasetPreparer {
                         tokens += ids.count + 1
                         if consumed - lastReport >= 1 << 18 {
                             lastReport = consumed
-                            progress(.init(domain: source.domain.name, bytesDone: consumed, bytesTotal: source.byteCount, tokens: tokens, finished: false))
+                            progress(.init(domain: source.domain.name, bytesDone: consumed, bytesTotal: bytesTotal, tokens: tokens, finished: false))
                         }
                     }
                     guard !documents.isEmpty else {
                         throw DocumentError(domain: source.domain.name, location: source.domain.paths.joined(separator: ", "),
                                             problem: "empty domain: no non-empty documents")
                     }
-                    progress(.init(domain: source.domain.name, bytesDone: source.byteCount, bytesTotal: source.byteCount, tokens: tokens, finished: true))
+                    progress(.init(domain: source.domain.name, bytesDone: bytesTotal, bytesTotal: bytesTotal, tokens: tokens, finished: true))
                     results.set(index, .success(TokenizedDomain(documents: documents)))
                 } catch {
                     results.set(index, .failure(error))
@@ -150,6 +160,10 @@ public enum DatasetPreparer {
 
     /// Chooses validation documents in a seeded random order until they hold
     /// V·T + 1 tokens; the rest, in input order, is the training split.
+    ///
+    /// So that one long document cannot make up a whole validation set, a first
+    /// pass takes only documents of at most a quarter of the needed tokens; a
+    /// second pass (same order) takes any document if that was not enough.
     static func split(_ domain: TokenizedDomain, name: String, options: PreparationOptions) throws -> (train: [[Int32]], validation: [[Int32]]) {
         let needed = options.validationSequences * options.sequenceLength + 1
         let total = domain.tokenCount
@@ -157,13 +171,17 @@ public enum DatasetPreparer {
         var chosen = Set<Int>()
         var validation: [[Int32]] = []
         var validationTokens = 0
-        var index = 0
-        while validationTokens < needed, index < domain.documents.count {
-            let document = order(index)
-            chosen.insert(document)
-            validation.append(domain.documents[document])
-            validationTokens += domain.documents[document].count + 1
-            index += 1
+        for largestAllowed in [needed / 4, Int.max] {
+            var index = 0
+            while validationTokens < needed, index < domain.documents.count {
+                let document = order(index)
+                index += 1
+                let size = domain.documents[document].count + 1
+                guard size <= largestAllowed, !chosen.contains(document) else { continue }
+                chosen.insert(document)
+                validation.append(domain.documents[document])
+                validationTokens += size
+            }
         }
         let trainTokens = total - validationTokens
         guard validationTokens >= needed, validationTokens <= total / 2, trainTokens >= options.sequenceLength + 1 else {

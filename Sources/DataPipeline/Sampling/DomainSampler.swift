@@ -73,15 +73,16 @@ public struct DomainSampler: Sendable {
 
     /// Slots of the global batch per domain at `step` (before shuffling): the
     /// systematic-sampling counts, summing to B.
-    public func domainCounts(step: Int, weights: DomainWeights) -> [Int] {
-        precondition(weights.count == domainCount, "sampler: \(weights.count) weights for \(domainCount) domains")
+    public func domainCounts(step: Int, weights: DomainWeights) throws -> [Int] {
+        try check(weights)
         var counts = Array(repeating: 0, count: domainCount)
         for domain in sortedDomains(step: step, weights: weights) { counts[domain] += 1 }
         return counts
     }
 
     /// The domain of every slot of the global batch at `step`.
-    public func domains(step: Int, weights: DomainWeights) -> [Int] {
+    public func domains(step: Int, weights: DomainWeights) throws -> [Int] {
+        try check(weights)
         var slots = sortedDomains(step: step, weights: weights)
         var index = slots.count - 1
         while index > 0 {
@@ -94,13 +95,16 @@ public struct DomainSampler: Sendable {
 
     /// The whole global batch at `cursor.step` with the weights in force then, and
     /// the cursor for the next step.
-    public func plan(cursor: SamplerCursor, history: WeightHistory) -> (assignments: [SequenceAssignment], next: SamplerCursor) {
-        precondition(cursor.served.count == domainCount, "sampler: cursor has \(cursor.served.count) domains, sampler \(domainCount)")
+    public func plan(cursor: SamplerCursor, history: WeightHistory) throws -> (assignments: [SequenceAssignment], next: SamplerCursor) {
+        guard cursor.served.count == domainCount else {
+            throw SamplerError("sampler: cursor has \(cursor.served.count) domains, the sampler \(domainCount)")
+        }
+        guard cursor.step >= 0 else { throw SamplerError("sampler: negative step \(cursor.step)") }
         let weights = history.weights(atStep: cursor.step)
         var next = cursor
         var assignments: [SequenceAssignment] = []
         assignments.reserveCapacity(globalBatchSize)
-        for (slot, domain) in domains(step: cursor.step, weights: weights).enumerated() {
+        for (slot, domain) in try domains(step: cursor.step, weights: weights).enumerated() {
             assignments.append(SequenceAssignment(slot: slot, domain: domain, position: next.served[domain]))
             next.served[domain] += 1
         }
@@ -113,7 +117,7 @@ public struct DomainSampler: Sendable {
     public func plan(cursor: SamplerCursor, history: WeightHistory, rank: Int, worldSize: Int) throws
         -> (assignments: [SequenceAssignment], next: SamplerCursor) {
         let range = try slots(rank: rank, worldSize: worldSize)
-        let whole = plan(cursor: cursor, history: history)
+        let whole = try plan(cursor: cursor, history: history)
         return (Array(whole.assignments[range]), whole.next)
     }
 
@@ -129,15 +133,21 @@ public struct DomainSampler: Sendable {
     }
 
     /// The cursor at `step`, recomputed from step 0 by replaying the weight history.
-    public func cursor(atStep step: Int, history: WeightHistory) -> SamplerCursor {
-        precondition(step >= 0, "sampler: negative step")
+    public func cursor(atStep step: Int, history: WeightHistory) throws -> SamplerCursor {
+        guard step >= 0 else { throw SamplerError("sampler: negative step \(step)") }
         var cursor = SamplerCursor(domainCount: domainCount)
         while cursor.step < step {
-            let counts = domainCounts(step: cursor.step, weights: history.weights(atStep: cursor.step))
+            let counts = try domainCounts(step: cursor.step, weights: history.weights(atStep: cursor.step))
             for domain in 0..<domainCount { cursor.served[domain] += UInt64(counts[domain]) }
             cursor.step += 1
         }
         return cursor
+    }
+
+    private func check(_ weights: DomainWeights) throws {
+        guard weights.count == domainCount else {
+            throw SamplerError("sampler: \(weights.count) domain weights for \(domainCount) domains")
+        }
     }
 
     /// Systematic sampling: point (u + j) / B → the domain whose cumulative-weight

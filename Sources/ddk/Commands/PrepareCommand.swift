@@ -38,6 +38,9 @@ struct PrepareCommand: ParsableCommand {
     @Option(help: "Domains tokenized at once (default: the number of cores).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @Option(help: "Read at most this many MB of input per domain (documents in input order): a quick, small dataset.")
+    var maxMbPerDomain: Double?
+
     @Flag(help: "Print one JSON object with the per-domain token counts on standard output.")
     var json = false
 
@@ -47,13 +50,15 @@ struct PrepareCommand: ParsableCommand {
             ?? "data/teacher/SmolLM2-135M-Instruct.Q4_1.gguf"
         let encoder = try Tokenizer(ggufAt: modelPath)
         let domainManifest = try DomainManifest(contentsOf: manifest)
-        let totalBytes = try domainManifest.domains.reduce(0) { $0 + (try DocumentSource(domain: $1)).byteCount }
+        let limit = maxMbPerDomain.map { Int($0 * 1e6) } ?? Int.max
+        let totalBytes = try domainManifest.domains.reduce(0) { $0 + min(limit, try DocumentSource(domain: $1).byteCount) }
         let printer = PreparationProgressPrinter(totalBytes: totalBytes)
         FileHandle.standardError.write(
             "prepare: \(domainManifest.domains.count) domains, \(String(format: "%.1f", Double(totalBytes) / 1e6)) MB, tokenizer \(encoder.identity), \(threads) threads\n"
                 .data(using: .utf8)!)
         let options = PreparationOptions(outputDirectory: out, sequenceLength: sequenceLength,
-                                         validationSequences: validationSequences, seed: seed, parallelDomains: threads)
+                                         validationSequences: validationSequences, seed: seed, parallelDomains: threads,
+                                         maximumBytesPerDomain: maxMbPerDomain.map { Int($0 * 1e6) })
         let summary = try DatasetPreparer.prepare(manifest: domainManifest, encoder: encoder, options: options,
                                                   progress: { printer.report($0) })
         printer.finish()
