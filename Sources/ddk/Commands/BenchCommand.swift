@@ -7,5 +7,6 @@ struct BenchCommand: ParsableCommand {
         abstract: "Measure the speed of a component.",
         subcommands: [
             BenchTokenizerCommand.self,
+            BenchTeacherCommand.self,
         ])
 }

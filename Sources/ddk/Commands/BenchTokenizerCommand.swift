@@ -16,7 +16,7 @@ struct BenchTokenizerCommand: ParsableCommand {
             """)
 
     @Option(name: .long, help: "GGUF file holding the tokenizer.")
-    var model: String = "data/teacher/SmolLM2-135M-Instruct.Q4_1.gguf"
+    var model: String = defaultTeacherPath
 
     @Option(name: .long, help: "Text file to encode instead of the licence texts.")
     var file: String?
