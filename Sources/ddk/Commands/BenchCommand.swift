@@ -1,13 +1,13 @@
 import ArgumentParser
 
-/// `ddk bench`: measurements of this machine and the project's components, each printing
-/// one JSON object with `--json`.
+/// `ddk bench`: measurements of this machine and the project's components.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmark the project's components on this machine.",
         subcommands: [
-            BenchTokenizerCommand.self,
             BenchEngineCommand.self,
+            BenchTokenizerCommand.self,
+            BenchTeacherCommand.self,
         ])
 }
