@@ -34,10 +34,10 @@ public struct BatchPlan {
     }
 
     /// The whole global batch of the next step (slot order) and advances the cursor.
-    public mutating func nextStep() -> (step: Int, assignments: [SequenceAssignment]) {
+    public mutating func nextStep() throws -> (step: Int, assignments: [SequenceAssignment]) {
         guard let history else { preconditionFailure("BatchPlan: weights must be set before the first step") }
         let step = cursor.step
-        let planned = sampler.plan(cursor: cursor, history: history)
+        let planned = try sampler.plan(cursor: cursor, history: history)
         cursor = planned.next
         return (step, planned.assignments)
     }

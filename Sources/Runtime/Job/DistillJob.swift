@@ -247,7 +247,7 @@ public final class DistillJob {
 
             if let service {
                 for _ in boundary..<end {
-                    let (step, assignments) = plan.nextStep()
+                    let (step, assignments) = try plan.nextStep()
                     try service.serve(step: step, plan: plan, assignments: assignments)
                 }
                 try service.drain()
@@ -255,7 +255,7 @@ public final class DistillJob {
                 try channel?.beginInterval(steps: boundary..<end)
                 var stepStarted = Date()
                 for _ in boundary..<end {
-                    let (step, assignments) = plan.nextStep()
+                    let (step, assignments) = try plan.nextStep()
                     if step == 0 { stepZeroAssignments = assignments }
                     var figures = [Double](repeating: 0, count: figureCount)
                     var checksum: UInt64 = 0
@@ -285,7 +285,7 @@ public final class DistillJob {
                 }
                 try channel?.endInterval()
             } else {
-                for _ in boundary..<end { _ = plan.nextStep() }  // a teacher rank of a `ce` job: idle
+                for _ in boundary..<end { _ = try plan.nextStep() }  // a teacher rank of a `ce` job: idle
             }
             boundary = end
         }

@@ -82,7 +82,8 @@ public final class StudentTrainer {
     /// (no gradient).
     public func crossEntropy(on batch: SequenceBatch) throws -> (sum: Double, count: Int) {
         try model.forward(tokens: batch.inputs, batchSize: batch.batchSize, sequenceLength: batch.sequenceLength)
-        var loss = CrossEntropyLoss(targets: batch.labels)
+        let V = model.config.vocabularySize
+        var loss = try CrossEntropyLoss(targets: batch.labels, vocabularySize: V)
         try model.lmHeadLoss(&loss, computeGradients: false)
         return (loss.lossSum, loss.labelCount)
     }

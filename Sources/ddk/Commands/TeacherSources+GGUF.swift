@@ -1,9 +1,18 @@
+import Engine
+import GGUF
 import Runtime
+import Tokenizer
 
 extension TeacherSources {
-    /// A GGUF teacher. Loading GGUF weights into the engine comes with the teacher module
-    /// (Sources/Engine/Loading); until it is merged a GGUF teacher is refused in one line.
+    /// A GGUF teacher: its architecture from the metadata, its own tokenizer, its weights
+    /// dequantized to Float32 by the engine's GGUF loader on the ranks that run it.
     static func ggufTeacher(_ path: String) throws -> TeacherModelSource {
-        throw TeacherModelError(path: path, problem: "GGUF teachers need the engine's GGUF loader (teacher branch), not merged into this build; use a checkpoint folder")
+        let file = try GGUFFile(path: path)
+        let config = try LlamaConfig(gguf: file)
+        let tokenizer = try Tokenizer(gguf: file)
+        return TeacherModelSource(path: path, config: config, tokenizerIdentity: tokenizer.identity, weightFiles: [path]) {
+            maxBatchSize, maxSequenceLength in
+            try LlamaInference(gguf: file, maxBatchSize: maxBatchSize, maxSequenceLength: maxSequenceLength)
+        }
     }
 }
