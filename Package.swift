@@ -67,7 +67,8 @@ var targets: [Target] = [
                            .product(name: "TOMLKit", package: "TOMLKit")],
             path: "Sources/Runtime",
             swiftSettings: releaseSpeed),
-    .testTarget(name: "RuntimeTests", dependencies: ["Runtime"], path: "Tests/RuntimeTests"),
+    .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "MPI", "Engine", "Distillation", "DataPipeline"],
+                path: "Tests/RuntimeTests"),
 
     // MARK: Command-line tool
     .executableTarget(

@@ -15,5 +15,6 @@ struct DDK: ParsableCommand {
             PrepareCommand.self,
             DistillCommand.self,
             InitModelCommand.self,
+            InitStudentCommand.self,
         ])
 }

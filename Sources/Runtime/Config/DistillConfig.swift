@@ -49,6 +49,19 @@ public struct DistillConfig: Codable, Equatable, Sendable {
         /// Checkpoint directory for `checkpoint`.
         public var checkpoint: String?
 
+        public init(initialization: StudentInitialization, hiddenSize: Int? = nil, intermediateSize: Int? = nil,
+                    layerCount: Int? = nil, headCount: Int? = nil, keyValueHeadCount: Int? = nil,
+                    teacherLayers: [Int]? = nil, checkpoint: String? = nil) {
+            self.initialization = initialization
+            self.hiddenSize = hiddenSize
+            self.intermediateSize = intermediateSize
+            self.layerCount = layerCount
+            self.headCount = headCount
+            self.keyValueHeadCount = keyValueHeadCount
+            self.teacherLayers = teacherLayers
+            self.checkpoint = checkpoint
+        }
+
         enum CodingKeys: String, CodingKey {
             case initialization = "init"
             case hiddenSize = "hidden_size"

@@ -24,9 +24,12 @@ public final class DistillJob {
         public var checkGradient = false
         /// Versions recorded in the run record.
         public var versions: [String: String] = [:]
-        public init(checkGradient: Bool = false, versions: [String: String] = [:]) {
+        /// At the end, measure a bare all-reduce and gather the pool's timings (`ddk bench distill`).
+        public var benchmark = false
+        public init(checkGradient: Bool = false, versions: [String: String] = [:], benchmark: Bool = false) {
             self.checkGradient = checkGradient
             self.versions = versions
+            self.benchmark = benchmark
         }
     }
 
@@ -36,6 +39,7 @@ public final class DistillJob {
         public var lastDDK: DDKRecord?
         public var gradientCheck: GradientCheck?
         public var metricsPath: String?
+        public var benchmark: DistillBenchmark?
     }
 
     public let world: Communicator
@@ -214,6 +218,8 @@ public final class DistillJob {
         var boundary = 0
         var lastDDK: DDKRecord?
         var stepZeroAssignments: [SequenceAssignment]?
+        var stepRecords: [StepRecord] = []
+        var servingSeconds = 0.0
         while true {
             // Students' validation, reduced to rank 0; rank 0 decides; the decision goes to every rank.
             var studentLocal = [Double](repeating: 0, count: 2 * domainCount)
@@ -246,11 +252,13 @@ public final class DistillJob {
             let end = min(boundary + interval, steps)
 
             if let service {
+                let servingStarted = Date()
                 for _ in boundary..<end {
                     let (step, assignments) = try plan.nextStep()
                     try service.serve(step: step, plan: plan, assignments: assignments)
                 }
                 try service.drain()
+                servingSeconds += Date().timeIntervalSince(servingStarted)
             } else if let trainers = communicators.trainers {
                 try channel?.beginInterval(steps: boundary..<end)
                 var stepStarted = Date()
@@ -279,6 +287,7 @@ public final class DistillJob {
                                                                             warmupSteps: config.optimizer.warmupSteps,
                                                                             totalSteps: steps).learningRate(step: step))
                         try metrics!.append(.step(record))
+                        stepRecords.append(record)
                         progress!.step(record)
                         stepStarted = now
                     }
@@ -301,11 +310,48 @@ public final class DistillJob {
             try gradientCheck!.write(to: runDirectory + "/gradient_check.json")
             progress?.line(gradientCheck!.summary)
         }
+        var benchmark: DistillBenchmark?
+        if options.benchmark {
+            var bare = 0.0
+            if let synchronizer = trainer?.synchronizer {
+                bare = try (0..<3).map { _ in try synchronizer.bareAllReduceSeconds() }.min()!
+            }
+            let local = [service?.computeSeconds ?? 0, servingSeconds, service?.creditWaitSeconds ?? 0, bare,
+                         service == nil ? 0 : 1]
+            if let gathered = try world.gather(local, root: 0) {
+                benchmark = benchmarkFigures(stepRecords: stepRecords, gathered: gathered,
+                                             parameterCount: trainer?.model.layout.count ?? 0,
+                                             buckets: trainer?.synchronizer?.buckets.count ?? 0)
+            }
+        }
         if rank == 0 {
             progress?.line("distill \(config.name): done; metrics in \(runDirectory)/metrics.jsonl")
         }
         return Summary(stepsRun: boundary, lastDDK: lastDDK, gradientCheck: gradientCheck,
-                       metricsPath: rank == 0 ? runDirectory + "/metrics.jsonl" : nil)
+                       metricsPath: rank == 0 ? runDirectory + "/metrics.jsonl" : nil, benchmark: benchmark)
+    }
+
+    /// Rank 0's benchmark figures from the step records and every rank's end-of-run timings
+    /// (`[teacher compute, teacher serving wall, credit wait, bare all-reduce, is teacher]`).
+    func benchmarkFigures(stepRecords: [StepRecord], gathered: [Double], parameterCount: Int, buckets: Int) -> DistillBenchmark {
+        let measured = stepRecords.count > 1 ? Array(stepRecords.dropFirst()) : stepRecords
+        let stepSeconds = measured.reduce(0) { $0 + $1.stepSeconds }
+        let tokens = Double(config.data.globalBatchSequences * config.data.sequenceLength * measured.count)
+        var compute = 0.0, serving = 0.0, creditWait = 0.0, bare = 0.0, teachers = 0.0
+        for rank in 0..<world.size {
+            let entry = Array(gathered[rank * 5..<(rank + 1) * 5])
+            compute += entry[0]; serving += entry[1]; creditWait += entry[2]
+            bare = max(bare, entry[3]); teachers += entry[4]
+        }
+        return DistillBenchmark(
+            worldSize: world.size, teacherRanks: layout.teacherRanks, studentRanks: layout.studentRanks,
+            stepsMeasured: measured.count, stepSecondsMean: stepSeconds / Double(max(1, measured.count)),
+            studentTokensPerSecond: tokens / max(stepSeconds, 1e-9),
+            teacherWaitFraction: measured.reduce(0) { $0 + $1.teacherWaitSeconds } / max(stepSeconds, 1e-9),
+            allreduceSecondsPerStep: measured.reduce(0) { $0 + $1.allreduceSeconds } / Double(max(1, measured.count)),
+            bareAllreduceSeconds: bare, allreduceBytes: parameterCount * MemoryLayout<Float>.stride, allreduceBuckets: buckets,
+            teacherPoolUtilization: serving > 0 ? compute / serving : 0,
+            teacherCreditWaitSeconds: teachers > 0 ? creditWait / teachers : 0)
     }
 
     /// Rank 0 turns the gathered per-trainer figures into the step record.

@@ -9,5 +9,6 @@ struct BenchCommand: ParsableCommand {
             BenchEngineCommand.self,
             BenchTokenizerCommand.self,
             BenchTeacherCommand.self,
+            BenchDistillCommand.self,
         ])
 }

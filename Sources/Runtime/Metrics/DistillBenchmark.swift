@@ -1,0 +1,43 @@
+/// The figures of `ddk bench distill`, measured on one run of the job (rank 0 assembles
+/// them from the step records and the figures every rank reports at the end).
+///
+/// JSON field names are an interface (README).
+public struct DistillBenchmark: Codable {
+    public var worldSize: Int
+    public var teacherRanks: [Int]
+    public var studentRanks: [Int]
+    /// Steps measured (the first step of the run, which fills the teacher pipeline, is left out).
+    public var stepsMeasured: Int
+    public var stepSecondsMean: Double
+    /// Student tokens trained per second of wall time (global batch tokens / step time).
+    public var studentTokensPerSecond: Double
+    /// Σ (slowest student's wait for teacher outputs) / Σ step time.
+    public var teacherWaitFraction: Double
+    /// Mean per step of the bucketed gradient all-reduce (slowest student).
+    public var allreduceSecondsPerStep: Double
+    /// A blocking MPI_Allreduce of the same number of bytes on the same communicator, in the
+    /// same run (best of 3, slowest student).
+    public var bareAllreduceSeconds: Double
+    public var allreduceBytes: Int
+    public var allreduceBuckets: Int
+    /// Σ teacher compute time / Σ teacher serving wall time, over the pool (1 = never idle).
+    public var teacherPoolUtilization: Double
+    /// Mean seconds a teacher rank spent waiting for students' credits (back-pressure).
+    public var teacherCreditWaitSeconds: Double
+
+    enum CodingKeys: String, CodingKey {
+        case worldSize = "world_size"
+        case teacherRanks = "teacher_ranks"
+        case studentRanks = "student_ranks"
+        case stepsMeasured = "steps_measured"
+        case stepSecondsMean = "step_seconds_mean"
+        case studentTokensPerSecond = "student_tokens_per_second"
+        case teacherWaitFraction = "teacher_wait_fraction"
+        case allreduceSecondsPerStep = "allreduce_seconds_per_step"
+        case bareAllreduceSeconds = "bare_allreduce_seconds"
+        case allreduceBytes = "allreduce_bytes"
+        case allreduceBuckets = "allreduce_buckets"
+        case teacherPoolUtilization = "teacher_pool_utilization"
+        case teacherCreditWaitSeconds = "teacher_credit_wait_seconds"
+    }
+}

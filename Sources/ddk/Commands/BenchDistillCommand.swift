@@ -1,0 +1,69 @@
+import ArgumentParser
+import Engine
+import Foundation
+import MPI
+import Runtime
+
+/// `ddk bench distill`: runs the distillation job for a few steps (one DDK interval, so no
+/// drain in the middle) and reports student tokens/s, the fraction of step time students
+/// wait for the teacher, the bucketed gradient all-reduce against a bare MPI_Allreduce of
+/// the same bytes in the same run, and the teacher pool's utilization. Run it under mpirun
+/// like `ddk distill`; rank 0 prints.
+struct BenchDistillCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "distill",
+        abstract: "Measure the distillation job (tokens/s, teacher wait, all-reduce, pool utilization).")
+
+    @Option(help: "The run config (default: the demo config).")
+    var config: String = "launch/configs/demo.toml"
+
+    @Option(name: .customLong("set"), parsing: .singleValue, help: "Override one key: section.key=value (repeatable).")
+    var overrides: [String] = []
+
+    @Option(help: "Training steps measured (the first, which fills the pipeline, is not counted).")
+    var steps: Int = 12
+
+    @Flag(help: "Print one JSON object on standard output (rank 0).")
+    var json = false
+
+    func run() throws {
+        let environment = try MPIEnvironment()
+        let world = environment.world
+        if world.size > 1 { BLASThreads.set(1) }
+        do {
+            let path = config
+            let overrides = overrides + ["training.steps=\(steps)", "ddk.interval_steps=\(steps)",
+                                         "training.weight_checksums=false", "run_directory=\"runs/bench-distill\""]
+            let agreed = try ConfigAgreement.agree(world: world) {
+                let loaded = try DistillConfig.load(path: path, overrides: overrides)
+                return try DistillJob.resolveDefaults(loaded, worldSize: world.size, teacher: try TeacherSources.open(loaded.teacher.model))
+            }
+            let job = try DistillJob(world: world, config: agreed.config, configHash: agreed.hash,
+                                     teacher: try TeacherSources.open(agreed.config.teacher.model),
+                                     options: .init(versions: ["swiftddk": DDK.version], benchmark: true))
+            let summary = try job.run()
+            try environment.finalize()
+            guard let figures = summary.benchmark else { return }
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                print(String(decoding: try encoder.encode(figures), as: UTF8.self))
+            } else {
+                print(String(format: """
+                    bench distill (%d ranks: teachers %@, students %@), %d steps measured
+                      student tokens/s            %.1f  (step %.2f s)
+                      teacher wait fraction       %.3f
+                      all-reduce per step         %.4f s in %d buckets (%.1f MB)  vs bare MPI_Allreduce %.4f s
+                      teacher pool utilization    %.3f  (credit wait %.2f s per teacher)
+                    """, figures.worldSize, "\(figures.teacherRanks)", "\(figures.studentRanks)", figures.stepsMeasured,
+                    figures.studentTokensPerSecond, figures.stepSecondsMean, figures.teacherWaitFraction,
+                    figures.allreduceSecondsPerStep, figures.allreduceBuckets, Double(figures.allreduceBytes) / 1e6,
+                    figures.bareAllreduceSeconds, figures.teacherPoolUtilization, figures.teacherCreditWaitSeconds))
+            }
+        } catch {
+            FileHandle.standardError.write(Data("ddk bench distill: rank \(world.rank): error: \(error)\n".utf8))
+            if world.size > 1 && !environment.isFinalized { environment.abort(code: 1) }
+            throw ExitCode.failure
+        }
+    }
+}

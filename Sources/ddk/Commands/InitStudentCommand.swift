@@ -1,0 +1,58 @@
+import ArgumentParser
+import Engine
+import Foundation
+import Runtime
+
+/// `ddk init-student`: a student made from the teacher by keeping some of its blocks
+/// (with its embeddings, final norm and head), written as a SwiftDDK checkpoint that a run
+/// config uses with `student.init = "checkpoint"`.
+struct InitStudentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init-student",
+        abstract: "Make a student from selected teacher blocks (embeddings and norms kept) and write it as a checkpoint.")
+
+    @Option(help: "The teacher: a GGUF file or a checkpoint folder.")
+    var teacher: String = ProcessInfo.processInfo.environment["DDK_TEACHER_GGUF"] ?? "data/teacher/SmolLM2-135M-Instruct.Q4_1.gguf"
+
+    @Option(help: "Teacher blocks to keep, comma-separated (e.g. 0,3,6,9); default every --every-th block.")
+    var layers: String?
+
+    @Option(help: "Keep every n-th block starting at 0 when --layers is not given.")
+    var every: Int = 3
+
+    @Option(help: "Output folder.")
+    var out: String
+
+    @Flag(help: "Print one JSON object (out, layers, parameters) on standard output.")
+    var json = false
+
+    func run() throws {
+        let source = try TeacherSources.open(teacher)
+        let blocks: [Int]
+        if let layers {
+            blocks = try layers.split(separator: ",").map {
+                guard let block = Int($0.trimmingCharacters(in: .whitespaces)) else { throw ValidationError("--layers: \"\($0)\" is not a block number") }
+                return block
+            }
+        } else {
+            guard every >= 1 else { throw ValidationError("--every must be 1 or more") }
+            blocks = Array(stride(from: 0, to: source.config.layerCount, by: every))
+        }
+        var section = DistillConfig.StudentSection(initialization: .teacherLayers)
+        section.teacherLayers = blocks
+        let architecture = try StudentInitializer.architecture(section, teacher: source.config)
+        let student = try LlamaModel(config: architecture, batchSize: 1, sequenceLength: 1, seed: 0)
+        let frozen = try source.load(1, 1)
+        try StudentInitializer.copyTeacherLayers(blocks, from: frozen.layout, parameters: frozen.parameters,
+                                                 into: student.layout, parameters: student.parameters)
+        try Checkpoint.saveModel(parameters: student.parameters, layout: student.layout, to: URL(fileURLWithPath: out),
+                                 metadata: [TeacherModelSource.tokenizerIdentityKey: source.tokenizerIdentity,
+                                            "teacher": teacher, "teacher_layers": blocks.map(String.init).joined(separator: ",")])
+        if json {
+            let object: [String: Any] = ["out": out, "layers": blocks, "parameters": architecture.parameterCount]
+            print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self))
+        } else {
+            print("init-student: teacher blocks \(blocks) of \(source.config.layerCount), \(architecture.parameterCount) parameters -> \(out)")
+        }
+    }
+}

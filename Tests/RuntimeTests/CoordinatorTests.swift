@@ -1,0 +1,63 @@
+import Engine
+import Foundation
+import Runtime
+import XCTest
+
+final class CoordinatorTests: XCTestCase {
+    func testFirstBoundaryAppliesEq1FromUniformThenEq2() throws {
+        let teacher = [10.0, 20.0, 40.0]
+        let coordinator = DDKCoordinator(weighting: try DomainWeighting(mode: .smooth, alpha: 0.5),
+                                         domainNames: ["a", "b", "c"], teacherPerplexity: teacher)
+        // sums = [loss sums..., counts...] with perplexity exp(sum/count).
+        let student = [30.0, 30.0, 60.0]
+        let sums = student.map { log($0) * 100 } + [100, 100, 100]
+        let first = try coordinator.decide(step: 0, studentSums: sums)
+        XCTAssertEqual(first.domains.map(\.weightBefore), [1.0 / 3, 1.0 / 3, 1.0 / 3])
+        let ratios = zip(student, teacher).map { $0 / $1 }
+        let exps = ratios.map(exp)
+        for (index, domain) in first.domains.enumerated() {
+            XCTAssertEqual(domain.studentPpl, student[index], accuracy: 1e-9)
+            XCTAssertEqual(domain.weightAfter, exps[index] / exps.reduce(0, +), accuracy: 1e-12)
+        }
+        let second = try coordinator.decide(step: 10, studentSums: sums)
+        let before = first.domains.map(\.weightAfter)
+        XCTAssertEqual(second.domains.map(\.weightBefore), before)
+        let psi = zip(before, ratios).map { $0 * exp($1) }
+        for (index, domain) in second.domains.enumerated() {
+            XCTAssertEqual(domain.weightAfter, 0.5 * psi[index] / psi.reduce(0, +) + 0.5 / 3, accuracy: 1e-12)
+        }
+    }
+
+    func testPerplexitiesFromReducedSums() {
+        XCTAssertEqual(ValidationSharding.perplexities([2 * log(5.0), 0, 2, 1]), [5, 1], accuracy: 1e-12)
+    }
+
+    func testDefaultTeacherPoolFollowsTheFlopRatio() throws {
+        let teacher = LlamaConfig.smolLM2_135M
+        let student = LlamaConfig.referenceStudent
+        // SmolLM2 forward ≈ 2·(params), reference student step ≈ 6·(params): a bit over a third of the world.
+        let ranks = (2...8).map {
+            TeacherPoolSizing.defaultTeacherRanks(worldSize: $0, teacher: teacher, student: student,
+                                                  sequenceLength: 256, coordinatorTrains: true)
+        }
+        XCTAssertEqual(ranks.first, 1)
+        XCTAssertTrue(zip(ranks, ranks.dropFirst()).allSatisfy { $0 <= $1 }, "\(ranks)")
+        for (world, count) in zip(2...8, ranks) { XCTAssertLessThan(count, world) }
+        XCTAssertEqual(TeacherPoolSizing.defaultTeacherRanks(worldSize: 1, teacher: teacher, student: student,
+                                                             sequenceLength: 256, coordinatorTrains: true), 0)
+    }
+
+    func testContentHashSeesEveryBit() {
+        var a = ContentHash(), b = ContentHash()
+        [Float(1), 2, 3].withUnsafeBufferPointer { a.combine(floats: $0) }
+        [Float(1), 2, 3.0000002].withUnsafeBufferPointer { b.combine(floats: $0) }
+        XCTAssertNotEqual(a.value, b.value)
+        XCTAssertEqual(ContentHash.of("x"), ContentHash.of("x"))
+        XCTAssertEqual(ContentHash.hex(0xAB).count, 16)
+    }
+}
+
+private func XCTAssertEqual(_ a: [Double], _ b: [Double], accuracy: Double, file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(a.count, b.count, file: file, line: line)
+    for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: accuracy, file: file, line: line) }
+}

@@ -1,0 +1,53 @@
+import Distillation
+import MPI
+import Runtime
+import XCTest
+
+final class TeacherMessageFormatTests: XCTestCase {
+    func makeFormat(hidden: Bool = false) -> TeacherMessageFormat {
+        TeacherMessageFormat(requirements: hidden ? [.topKLogProbabilities, .finalHiddenStates] : [.topKLogProbabilities],
+                             rows: 3, k: 2, vocabularySize: 10, hiddenWidth: 4, temperature: 2)
+    }
+
+    func makeOutputs(step: Int, student: Int) throws -> TeacherOutputs {
+        let targets = try TopKTargets(rowCount: 3, k: 2, vocabularySize: 10, temperature: 2,
+                                      ids: [1, 2, 9, 0, 4, 5], logProbabilities: [-0.1, -2, -0.3, -1.5, -0.7, -0.9],
+                                      tailMass: [0.05, 0.1, 0.2])
+        return TeacherOutputs(step: step, studentIndex: student, rows: 3, topK: targets,
+                              hiddenStates: (0..<12).map { Float($0) * 0.5 })
+    }
+
+    func testRoundTripCarriesExactlyTheDeclaredParts() throws {
+        for hidden in [false, true] {
+            let format = makeFormat(hidden: hidden)
+            let buffer = MPIBuffer<UInt32>(repeating: 0, count: format.messageWords)
+            let outputs = try makeOutputs(step: 41, student: 2)
+            format.encode(outputs, into: buffer)
+            let decoded = try format.decode(buffer, count: format.messageWords, expectedStep: 41, expectedStudent: 2, sourceRank: 1)
+            XCTAssertEqual(decoded.topK, outputs.topK)
+            XCTAssertEqual(decoded.hiddenStates, hidden ? outputs.hiddenStates : nil)
+            XCTAssertNil(decoded.fullLogits)
+        }
+        XCTAssertEqual(makeFormat().messageWords, 8 + 3 * (2 * 2 + 1))
+        XCTAssertEqual(makeFormat(hidden: true).messageWords, 8 + 3 * (2 * 2 + 1) + 3 * 4)
+    }
+
+    func testStaleOrMisroutedMessagesAreRefusedNamingTheStep() throws {
+        let format = makeFormat()
+        let buffer = MPIBuffer<UInt32>(repeating: 0, count: format.messageWords)
+        format.encode(try makeOutputs(step: 7, student: 0), into: buffer)
+        XCTAssertThrowsError(try format.decode(buffer, count: format.messageWords, expectedStep: 8, expectedStudent: 0, sourceRank: 1)) {
+            XCTAssertTrue("\($0)".contains("step 7"), "\($0)")
+        }
+        XCTAssertThrowsError(try format.decode(buffer, count: format.messageWords, expectedStep: 7, expectedStudent: 1, sourceRank: 1))
+        XCTAssertThrowsError(try format.decode(buffer, count: format.messageWords - 1, expectedStep: 7, expectedStudent: 0, sourceRank: 1))
+        buffer.storage[0] = 0
+        XCTAssertThrowsError(try format.decode(buffer, count: format.messageWords, expectedStep: 7, expectedStudent: 0, sourceRank: 1))
+    }
+
+    func testTagsWrapBelowTheMPIMinimumTagBound() {
+        XCTAssertEqual(TeacherMessageFormat.tag(step: 5), 5)
+        XCTAssertEqual(TeacherMessageFormat.tag(step: TeacherMessageFormat.tagModulus + 5), 5)
+        XCTAssertLessThan(2 * TeacherMessageFormat.tagModulus, 32_767)
+    }
+}
