@@ -57,6 +57,20 @@ run ce-unsmoothed-np3 3 --set objective.name=ce --set teacher.ranks=0 --set ddk.
 check ce-unsmoothed-np3 3 3 8 $?
 run kd-uniform-np2 2 --set ddk.mode=uniform --set training.steps=4; check kd-uniform-np2 2 1 4 $?
 
+# dskd: teachers send final hidden states; students hold the projectors (summed too).
+sed -e 's/^name = "kd"/name = "dskd"/; s/^kd_weight = 0.2/lambda = 0.5/; /^top_k/d; s/^temperature = 1.0/temperature = 2.0/' \
+    launch/configs/tiny.toml >"$out/tiny-dskd.toml"
+mkdir -p "$out/dskd-np3"
+timeout -k 5 240 mpirun --allow-run-as-root --oversubscribe -np 3 "$ddk" distill --config "$out/tiny-dskd.toml" \
+    --set run_directory="$out/dskd-np3" --check-gradient >"$out/dskd-np3/stdout.log" 2>"$out/dskd-np3/stderr.log"
+status=$?
+check dskd-np3 3 2 8 $status
+if [ "$status" -eq 0 ] && grep -q '"passed":true' "$out/dskd-np3/gradient_check.json" && grep -q '"kd_s2t"' "$out/dskd-np3/metrics.jsonl"; then
+    pass "dskd-np3: $(grep -o 'gradient check.*' "$out/dskd-np3/stderr.log")"
+else
+    fail "dskd-np3: gradient check or dskd components missing"
+fi
+
 # The same first step on every world size: the students' shares add up to the same loss.
 first_losses=$(for name in single kd-np2 kd-np3 kd-np4; do
     sed -n 's/.*"kind":"step".*"loss":\([0-9.e+-]*\).*"step":0,.*/\1/p' "$out/$name/metrics.jsonl"; done)

@@ -176,6 +176,7 @@ public final class DistillJob {
         var trainer: StudentTrainer?
         var channel: TeacherChannel?
         var initialParameters: [Float]?
+        var teacherHead: [Float]?
         if let studentIndex {
             let model = try StudentInitializer.makeModel(config.student, teacher: teacher, batchSize: localBatch,
                                                          sequenceLength: T, seed: config.seed)
@@ -183,6 +184,12 @@ public final class DistillJob {
                 GradientSynchronizer(communicator: $0, gradients: model.gradients,
                                      bucketBytes: Int(config.training.allreduceBucketMegabytes * 1_048_576),
                                      timeoutSeconds: config.teacher.timeoutSeconds)
+            }
+            if objective.requirements.contains(.headMatrix) {
+                teacherHead = try Self.teacherHead(teacher)
+                try objective.prepareDualSpace(studentWidth: model.config.hiddenSize, teacherWidth: teacher.config.hiddenSize,
+                                               vocabularySize: V, teacherHead: teacherHead!, seed: config.seed,
+                                               weightDecay: config.optimizer.weightDecay)
             }
             trainer = StudentTrainer(model: model, objective: objective, optimizer: config.optimizer,
                                      totalSteps: config.training.steps, synchronizer: synchronizer,
@@ -302,9 +309,15 @@ public final class DistillJob {
 
         var gradientCheck: GradientCheck?
         if options.checkGradient, rank == 0, let trainer, let initialParameters, let stepZeroAssignments {
+            let singleObjective = try StudentObjective(section: config.objective)
+            if let teacherHead {
+                try singleObjective.prepareDualSpace(studentWidth: trainer.model.config.hiddenSize, teacherWidth: teacher.config.hiddenSize,
+                                                     vocabularySize: V, teacherHead: teacherHead, seed: config.seed,
+                                                     weightDecay: config.optimizer.weightDecay)
+            }
             gradientCheck = try GradientCheck.compare(
                 distributed: trainer.firstSummedGradient ?? [], initialParameters: initialParameters,
-                architecture: trainer.model.config, objective: try StudentObjective(section: config.objective),
+                architecture: trainer.model.config, objective: singleObjective,
                 plan: plan, assignments: stepZeroAssignments, studentCount: layout.studentRanks.count,
                 teacher: objective.needsTeacher ? (worker ?? TeacherWorker(model: try teacher.load(localBatch, T), format: format)) : nil)
             try gradientCheck!.write(to: runDirectory + "/gradient_check.json")
@@ -329,6 +342,13 @@ public final class DistillJob {
         }
         return Summary(stepsRun: boundary, lastDDK: lastDDK, gradientCheck: gradientCheck,
                        metricsPath: rank == 0 ? runDirectory + "/metrics.jsonl" : nil, benchmark: benchmark)
+    }
+
+    /// The teacher's LM-head matrix (V,dT), read once by each student for `dskd`.
+    static func teacherHead(_ teacher: TeacherModelSource) throws -> [Float] {
+        let frozen = try teacher.load(1, 1)
+        let count = teacher.config.vocabularySize * teacher.config.hiddenSize
+        return Array(frozen.parameters.slice(offset: frozen.layout.lmHead, count: count))
     }
 
     /// Rank 0's benchmark figures from the step records and every rank's end-of-run timings

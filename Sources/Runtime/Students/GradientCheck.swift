@@ -53,6 +53,7 @@ public struct GradientCheck: Codable {
             var whole = TeacherOutputs(step: 0, studentIndex: 0, rows: globalBatch * T)
             if parts[0].topK != nil { whole.topK = try TopKTargets.concatenated(parts.map { $0.topK! }) }
             if parts[0].fullLogits != nil { whole.fullLogits = parts.flatMap { $0.fullLogits! } }
+            if parts[0].hiddenStates != nil { whole.hiddenStates = parts.flatMap { $0.hiddenStates! } }
             outputs = whole
         }
         let batch = SequenceBatch(sequences: plan.tokens(of: assignments), batchSize: globalBatch, sequenceLength: T)

@@ -49,6 +49,14 @@ public final class GradientSynchronizer {
         return Date().timeIntervalSince(started)
     }
 
+    /// Sums a small extra gradient array (the dskd projectors) over every student, blocking.
+    public func sum(_ values: inout [Float]) throws -> Double {
+        guard communicator.size > 1 else { return 0 }
+        let started = Date()
+        try communicator.allReduce(&values, op: .sum)
+        return Date().timeIntervalSince(started)
+    }
+
     /// A blocking `MPI_Allreduce` of a scratch buffer of the same size, for the benchmark's
     /// comparison (bare MPI against the bucketed path).
     public func bareAllReduceSeconds() throws -> Double {

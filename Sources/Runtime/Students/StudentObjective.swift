@@ -8,9 +8,14 @@ public final class StudentObjective {
     enum Loss {
         case crossEntropy(CrossEntropyObjective)
         case knowledgeDistillation(KnowledgeDistillationObjective)
+        /// `dskd`: built by `prepareDualSpace` once the teacher's head matrix is at hand.
+        case dualSpace(DualSpaceConfiguration)
     }
 
-    let loss: Loss
+    var loss: Loss
+    /// The `dskd` objective with its projectors, and their optimizer.
+    public private(set) var dualSpace: DualSpaceObjective?
+    var projectorOptimizer: ProjectorOptimizer?
     public let kind: ObjectiveKind
     /// What the teacher must send per token.
     public let requirements: TeacherRequirements
@@ -49,9 +54,42 @@ public final class StudentObjective {
             requirements = objective.teacherRequirements
             topK = section.topK ?? 0
             componentNames = ["ce", "kd", "total"]
-        case .dskd, .dskdCMA:
+        case .dskd:
+            if section.kdWeight != nil {
+                throw UnsupportedObjectiveError(name: "dskd with objective.kd_weight: dskd weighs its terms by objective.lambda (default 0.5); remove kd_weight")
+            }
+            if section.topK != nil {
+                throw UnsupportedObjectiveError(name: "dskd with objective.top_k: dskd uses the teacher's hidden states, not top-k targets; remove top_k")
+            }
+            temperature = Float(section.temperature ?? 2)
+            let configuration = try DualSpaceConfiguration(
+                distance: try Distance(name: section.distance ?? "fkl", skew: Float(section.skew ?? Double(Distance.defaultSkew))),
+                temperature: temperature, lambda: Float(section.lambda ?? 0.5),
+                projectorLearningRate: Float(section.projectorLearningRate ?? 1e-3))
+            loss = .dualSpace(configuration)
+            requirements = ObjectiveKind.dskd.teacherRequirements()
+            topK = 0
+            componentNames = ["ce", "kd_t2s", "ce_t2s", "kd_s2t", "total"]
+        case .dskdCMA:
             throw UnsupportedObjectiveError(name: section.name)
         }
+    }
+
+    /// `dskd` only: builds the dual-space objective (projectors seeded alike on every
+    /// student) from the teacher's LM-head matrix (V,dT).
+    public func prepareDualSpace(studentWidth: Int, teacherWidth: Int, vocabularySize: Int, teacherHead: [Float],
+                                 seed: UInt64, weightDecay: Double) throws {
+        guard case .dualSpace(let configuration) = loss else { return }
+        let objective = try DualSpaceObjective(configuration: configuration, studentWidth: studentWidth, teacherWidth: teacherWidth,
+                                               vocabularySize: vocabularySize, teacherHead: teacherHead, seed: seed)
+        dualSpace = objective
+        projectorOptimizer = ProjectorOptimizer(for: objective.projectors, weightDecay: Float(weightDecay))
+    }
+
+    /// `dskd` only: one AdamW step of the projectors from their (summed) gradients.
+    func updateProjectors() {
+        guard let dualSpace else { return }
+        projectorOptimizer?.update(dualSpace.projectors)
     }
 
     /// Whether the students need a teacher during training.
@@ -83,6 +121,20 @@ public final class StudentObjective {
             var chunked = objective
             try model.lmHeadLoss(&chunked, computeGradients: computeGradients)
             components = objective.components
+        case .dualSpace:
+            guard let objective = dualSpace else {
+                throw UnsupportedObjectiveError(name: "dskd (the teacher head matrix was not loaded on this student)")
+            }
+            guard let hidden = teacher?.hiddenStates else {
+                throw TeacherProtocolError(teacherRank: -1, step: teacher?.step ?? -1, problem: "dskd needs the teacher's hidden states")
+            }
+            objective.projectors.zeroGradients()
+            try objective.beginStep(labels: labels, studentHidden: UnsafePointer(model.hiddenStates.baseAddress!),
+                                    teacherHidden: hidden, studentHead: UnsafePointer(model.lmHeadWeight.baseAddress!))
+            var chunked = objective
+            try model.lmHeadLoss(&chunked, computeGradients: computeGradients)
+            if computeGradients { objective.addStudentHiddenGradient(into: model.hiddenGradient.baseAddress!) }
+            components = objective.finishStep()
         }
         return componentNames.map { components[$0] }
     }
@@ -92,7 +144,8 @@ public final class StudentObjective {
 public struct UnsupportedObjectiveError: Error, CustomStringConvertible {
     public var name: String
     public var description: String {
-        "objective.name \"\(name)\": the distributed runtime runs \"ce\" and \"kd\" so far; "
-            + "the dskd objectives exist in the Distillation module but are not wired into `ddk distill` yet"
+        if name.contains(":") { return "objective: " + name }
+        return "objective.name \"\(name)\": the distributed runtime runs \"ce\", \"kd\" and \"dskd\"; "
+            + "dskd-cma (different vocabularies, teacher token ids per sequence) exists in the Distillation module but is not wired into `ddk distill` yet"
     }
 }

@@ -66,13 +66,17 @@ public final class StudentTrainer {
                                     vocabularySize: model.config.vocabularySize)
         let sums = try objective.lossAndGradients(model: model, labels: labels, teacher: teacherOutputs)
         try model.backward()
-        let allreduceSeconds = try synchronizer?.sumGradients() ?? 0
+        var allreduceSeconds = try synchronizer?.sumGradients() ?? 0
+        if let projectors = objective.dualSpace?.projectors {
+            allreduceSeconds += try synchronizer?.sum(&projectors.gradients) ?? 0
+        }
         if keepsSummedGradient && step == 0 { firstSummedGradient = model.gradients.toArray() }
         let norm = gradientClip > 0
             ? GradientClipping.clip(model.gradients.buffer, maxNorm: gradientClip)
             : GradientClipping.globalNorm(UnsafeBufferPointer(model.gradients.buffer))
         let learningRate = schedule.learningRate(step: step)
         optimizer.update(parameters: model.parameters, gradients: model.gradients, learningRate: Float(learningRate))
+        objective.updateProjectors()
         return StepFigures(componentSums: sums, gradientNorm: norm, learningRate: learningRate,
                            teacherWaitSeconds: teacherWait, allreduceSeconds: allreduceSeconds,
                            stepSeconds: Date().timeIntervalSince(started))
@@ -92,6 +96,7 @@ public final class StudentTrainer {
     public func weightChecksum() -> UInt64 {
         var hash = ContentHash()
         hash.combine(floats: UnsafeBufferPointer(model.parameters.buffer))
+        objective.dualSpace?.projectors.parameters.withUnsafeBufferPointer { hash.combine(floats: $0) }
         return hash.value
     }
 }
