@@ -325,12 +325,15 @@ public final class DistillJob {
         }
         var benchmark: DistillBenchmark?
         if options.benchmark {
-            var bare = 0.0
-            if let synchronizer = trainer?.synchronizer {
-                bare = try (0..<3).map { _ in try synchronizer.bareAllReduceSeconds() }.min()!
+            var bare = 0.0, bucketed = 0.0
+            if let synchronizer = trainer?.synchronizer, let students = communicators.students {
+                // Both from a synchronized start (a barrier first), best of 3: the same bytes
+                // through the bucketed non-blocking path and through one blocking MPI_Allreduce.
+                bare = try (0..<3).map { _ in try students.barrier(); return try synchronizer.bareAllReduceSeconds() }.min()!
+                bucketed = try (0..<3).map { _ in try students.barrier(); return try synchronizer.sumGradients() }.min()!
             }
             let local = [service?.computeSeconds ?? 0, servingSeconds, service?.creditWaitSeconds ?? 0, bare,
-                         service == nil ? 0 : 1]
+                         service == nil ? 0 : 1, bucketed]
             if let gathered = try world.gather(local, root: 0) {
                 benchmark = benchmarkFigures(stepRecords: stepRecords, gathered: gathered,
                                              parameterCount: trainer?.model.layout.count ?? 0,
@@ -352,16 +355,16 @@ public final class DistillJob {
     }
 
     /// Rank 0's benchmark figures from the step records and every rank's end-of-run timings
-    /// (`[teacher compute, teacher serving wall, credit wait, bare all-reduce, is teacher]`).
+    /// (`[teacher compute, teacher serving wall, credit wait, bare all-reduce, is teacher, bucketed all-reduce]`).
     func benchmarkFigures(stepRecords: [StepRecord], gathered: [Double], parameterCount: Int, buckets: Int) -> DistillBenchmark {
         let measured = stepRecords.count > 1 ? Array(stepRecords.dropFirst()) : stepRecords
         let stepSeconds = measured.reduce(0) { $0 + $1.stepSeconds }
         let tokens = Double(config.data.globalBatchSequences * config.data.sequenceLength * measured.count)
-        var compute = 0.0, serving = 0.0, creditWait = 0.0, bare = 0.0, teachers = 0.0
+        var compute = 0.0, serving = 0.0, creditWait = 0.0, bare = 0.0, teachers = 0.0, bucketed = 0.0
         for rank in 0..<world.size {
-            let entry = Array(gathered[rank * 5..<(rank + 1) * 5])
+            let entry = Array(gathered[rank * 6..<(rank + 1) * 6])
             compute += entry[0]; serving += entry[1]; creditWait += entry[2]
-            bare = max(bare, entry[3]); teachers += entry[4]
+            bare = max(bare, entry[3]); teachers += entry[4]; bucketed = max(bucketed, entry[5])
         }
         return DistillBenchmark(
             worldSize: world.size, teacherRanks: layout.teacherRanks, studentRanks: layout.studentRanks,
@@ -369,7 +372,7 @@ public final class DistillJob {
             studentTokensPerSecond: tokens / max(stepSeconds, 1e-9),
             teacherWaitFraction: measured.reduce(0) { $0 + $1.teacherWaitSeconds } / max(stepSeconds, 1e-9),
             allreduceSecondsPerStep: measured.reduce(0) { $0 + $1.allreduceSeconds } / Double(max(1, measured.count)),
-            bareAllreduceSeconds: bare, allreduceBytes: parameterCount * MemoryLayout<Float>.stride, allreduceBuckets: buckets,
+            bucketedAllreduceSeconds: bucketed, bareAllreduceSeconds: bare, allreduceBytes: parameterCount * MemoryLayout<Float>.stride, allreduceBuckets: buckets,
             teacherPoolUtilization: serving > 0 ? compute / serving : 0,
             teacherCreditWaitSeconds: teachers > 0 ? creditWait / teachers : 0)
     }

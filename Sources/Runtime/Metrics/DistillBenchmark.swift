@@ -13,8 +13,11 @@ public struct DistillBenchmark: Codable {
     public var studentTokensPerSecond: Double
     /// Σ (slowest student's wait for teacher outputs) / Σ step time.
     public var teacherWaitFraction: Double
-    /// Mean per step of the bucketed gradient all-reduce (slowest student).
+    /// Mean per step of the bucketed gradient all-reduce as the run saw it (slowest student;
+    /// includes waiting for the slower student to finish its backward pass).
     public var allreduceSecondsPerStep: Double
+    /// The bucketed all-reduce of the gradient from a synchronized start (barrier), best of 3.
+    public var bucketedAllreduceSeconds: Double
     /// A blocking MPI_Allreduce of the same number of bytes on the same communicator, in the
     /// same run (best of 3, slowest student).
     public var bareAllreduceSeconds: Double
@@ -34,6 +37,7 @@ public struct DistillBenchmark: Codable {
         case studentTokensPerSecond = "student_tokens_per_second"
         case teacherWaitFraction = "teacher_wait_fraction"
         case allreduceSecondsPerStep = "allreduce_seconds_per_step"
+        case bucketedAllreduceSeconds = "bucketed_allreduce_seconds"
         case bareAllreduceSeconds = "bare_allreduce_seconds"
         case allreduceBytes = "allreduce_bytes"
         case allreduceBuckets = "allreduce_buckets"

@@ -53,12 +53,12 @@ struct BenchDistillCommand: ParsableCommand {
                     bench distill (%d ranks: teachers %@, students %@), %d steps measured
                       student tokens/s            %.1f  (step %.2f s)
                       teacher wait fraction       %.3f
-                      all-reduce per step         %.4f s in %d buckets (%.1f MB)  vs bare MPI_Allreduce %.4f s
+                      all-reduce per step         %.4f s in the run; %d buckets of %.1f MB in all: %.4f s vs bare MPI_Allreduce %.4f s
                       teacher pool utilization    %.3f  (credit wait %.2f s per teacher)
                     """, figures.worldSize, "\(figures.teacherRanks)", "\(figures.studentRanks)", figures.stepsMeasured,
                     figures.studentTokensPerSecond, figures.stepSecondsMean, figures.teacherWaitFraction,
                     figures.allreduceSecondsPerStep, figures.allreduceBuckets, Double(figures.allreduceBytes) / 1e6,
-                    figures.bareAllreduceSeconds, figures.teacherPoolUtilization, figures.teacherCreditWaitSeconds))
+                    figures.bucketedAllreduceSeconds, figures.bareAllreduceSeconds, figures.teacherPoolUtilization, figures.teacherCreditWaitSeconds))
             }
         } catch {
             FileHandle.standardError.write(Data("ddk bench distill: rank \(world.rank): error: \(error)\n".utf8))
