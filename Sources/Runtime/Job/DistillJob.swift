@@ -281,6 +281,9 @@ public final class DistillJob {
                         figures = result.componentSums + [result.teacherWaitSeconds, result.allreduceSeconds,
                                                           result.stepSeconds, result.gradientNorm, 1]
                         if logChecksums { checksum = trainer.weightChecksum() }
+                        if studentIndex == 0 && ((step + 1) % config.checkpoint.everySteps == 0 || step + 1 == steps) {
+                            try saveWeights(trainer, afterStep: step + 1)
+                        }
                     }
                     let gathered = try trainers.gather(figures, root: 0)
                     let checksums = logChecksums ? try trainers.gather(checksum, root: 0) : nil
@@ -345,6 +348,16 @@ public final class DistillJob {
         }
         return Summary(stepsRun: boundary, lastDDK: lastDDK, gradientCheck: gradientCheck,
                        metricsPath: rank == 0 ? runDirectory + "/metrics.jsonl" : nil, benchmark: benchmark)
+    }
+
+    /// Student 0 writes the weights after `step` steps to `<run>/checkpoints/step-<step>`
+    /// (model.safetensors + config.json, Hugging Face names, the tokenizer identity in the
+    /// metadata). Weights only: optimizer state and exact resume are issue 9's.
+    func saveWeights(_ trainer: StudentTrainer, afterStep step: Int) throws {
+        let folder = URL(fileURLWithPath: config.resolvedRunDirectory).appendingPathComponent("checkpoints/step-\(step)")
+        try Checkpoint.saveModel(parameters: trainer.model.parameters, layout: trainer.model.layout, to: folder,
+                                 metadata: [TeacherModelSource.tokenizerIdentityKey: teacher.tokenizerIdentity,
+                                            "step": String(step), "config_hash": configHash])
     }
 
     /// The teacher's LM-head matrix (V,dT), read once by each student for `dskd`.
