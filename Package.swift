@@ -34,9 +34,13 @@ var targets: [Target] = [
     .testTarget(name: "GGUFTests", dependencies: ["GGUF"], path: "Tests/GGUFTests"),
     .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "GGUF"], path: "Tests/TokenizerTests",
                 exclude: ["Reference"]),
+    // The teacher end to end: model + tokenizer from files, perplexity, generation.
+    .target(name: "Teacher", dependencies: ["Engine", "GGUF", "Tokenizer"], path: "Sources/Teacher",
+            swiftSettings: releaseSpeed),
+    .testTarget(name: "TeacherTests", dependencies: ["Teacher", "Engine", "GGUF", "Tokenizer"], path: "Tests/TeacherTests"),
 
     // MARK: Engine
-    .target(name: "Engine", dependencies: ["COpenBLAS"], path: "Sources/Engine",
+    .target(name: "Engine", dependencies: ["COpenBLAS", "GGUF"], path: "Sources/Engine",
             swiftSettings: releaseSpeed),
     .testTarget(name: "EngineTests", dependencies: ["Engine"], path: "Tests/EngineTests"),
 
@@ -64,6 +68,7 @@ var targets: [Target] = [
             // MARK: ddk dependencies
             "Engine",
             "GGUF",
+            "Teacher",
             "Tokenizer",
             "DataPipeline",
         ],

@@ -9,6 +9,8 @@ struct DDK: ParsableCommand {
         subcommands: [
             // MARK: subcommands
             TokenizeCommand.self,
+            PerplexityCommand.self,
+            GenerateCommand.self,
             BenchCommand.self,
             PrepareCommand.self,
         ])

@@ -13,7 +13,9 @@
 public enum VectorMath {
     @inline(__always)
     public static func exp(_ x: SIMD16<Float>) -> SIMD16<Float> {
-        let xc = pointwiseMax(pointwiseMin(x, SIMD16(repeating: 88.7)), SIMD16(repeating: -87.3))
+        // `replacing(with:where:)` compiles to vector selects; pointwiseMin/Max do not.
+        var xc = x.replacing(with: 88.7, where: x .> 88.7)
+        xc = xc.replacing(with: -87.3, where: xc .< -87.3)
         let magic = SIMD16<Float>(repeating: 12_582_912)          // 1.5 · 2^23: rounds to an integer
         let shifted = xc * 1.442_695_04 + magic
         let n = shifted - magic
@@ -44,7 +46,8 @@ public enum VectorMath {
         var m16 = SIMD16<Float>(repeating: -.infinity)
         let raw = UnsafeRawPointer(x)
         while i + 16 <= n {
-            m16 = pointwiseMax(m16, raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self))
+            let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+            m16 = m16.replacing(with: v, where: v .> m16)
             i += 16
         }
         var m = m16.max()

@@ -1,11 +1,13 @@
 import ArgumentParser
 
-/// `ddk bench`: the benchmarks, each printing one JSON object with `--json`.
+/// `ddk bench`: measurements of this machine and the project's components.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure the speed of a component.",
+        abstract: "Benchmark the project's components on this machine.",
         subcommands: [
+            BenchEngineCommand.self,
             BenchTokenizerCommand.self,
+            BenchTeacherCommand.self,
         ])
 }

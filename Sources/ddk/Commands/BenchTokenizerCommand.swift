@@ -16,7 +16,7 @@ struct BenchTokenizerCommand: ParsableCommand {
             """)
 
     @Option(name: .long, help: "GGUF file holding the tokenizer.")
-    var model: String = "data/teacher/SmolLM2-135M-Instruct.Q4_1.gguf"
+    var model: String = defaultTeacherPath
 
     @Option(name: .long, help: "Text file to encode instead of the licence texts.")
     var file: String?
@@ -46,11 +46,11 @@ struct BenchTokenizerCommand: ParsableCommand {
         let megabytesPerSecond = Double(bytes.count) / median / 1e6
         let tokensPerSecond = Double(tokenCount) / median
         if json {
-            print("{\"megabytes_per_second\": \(rounded(megabytesPerSecond)), \"tokens_per_second\": \(Int(tokensPerSecond)), "
+            print("{\"megabytes_per_second\": \(fixed2(megabytesPerSecond)), \"tokens_per_second\": \(Int(tokensPerSecond)), "
                   + "\"bytes\": \(bytes.count), \"tokens\": \(tokenCount), \"runs\": \(seconds.count)}")
         } else {
             print("tokenizer: \(bytes.count) bytes → \(tokenCount) tokens, median of \(seconds.count) runs: "
-                  + "\(rounded(megabytesPerSecond)) MB/s, \(Int(tokensPerSecond)) tokens/s (one thread)")
+                  + "\(fixed2(megabytesPerSecond)) MB/s, \(Int(tokensPerSecond)) tokens/s (one thread)")
         }
     }
 
@@ -66,5 +66,5 @@ struct BenchTokenizerCommand: ParsableCommand {
         return data
     }
 
-    private func rounded(_ value: Double) -> Double { (value * 100).rounded() / 100 }
+    private func fixed2(_ value: Double) -> String { String(format: "%.2f", value) }
 }

@@ -9,7 +9,7 @@ struct TokenizeCommand: ParsableCommand {
         abstract: "Print the token ids of a text (SmolLM2 byte-level BPE from a GGUF file).")
 
     @Option(name: .long, help: "GGUF file holding the tokenizer.")
-    var model: String = "data/teacher/SmolLM2-135M-Instruct.Q4_1.gguf"
+    var model: String = defaultTeacherPath
 
     @Option(name: .long, help: "Text to tokenize.")
     var text: String?
