@@ -48,6 +48,7 @@ var targets: [Target] = [
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             // MARK: ddk dependencies
             "Engine",
+            "Distillation",
         ],
         path: "Sources/ddk",
         swiftSettings: releaseSpeed),

@@ -102,12 +102,12 @@ public struct TopKTargets: Sendable, Equatable {
         var floor = values[0]
         var v = k
         while v < count {
-            // skip ahead in groups of 8 while nothing beats the heap's minimum
-            if v + 8 <= count {
+            // skip ahead in groups of W while nothing beats the heap's minimum
+            if v + Lanes.scalarCount <= count {
                 let group = UnsafeRawPointer(z + v).loadUnaligned(as: Lanes.self)
-                if !any(group .> Lanes(repeating: floor)) { v += 8; continue }
+                if !any(group .> Lanes(repeating: floor)) { v += Lanes.scalarCount; continue }
             }
-            let end = min(v + 8, count)
+            let end = min(v + Lanes.scalarCount, count)
             while v < end {
                 if z[v] > floor {
                     values[0] = z[v]; ids[0] = v

@@ -7,5 +7,6 @@ struct BenchCommand: ParsableCommand {
         abstract: "Benchmark the project's components on this machine.",
         subcommands: [
             BenchEngineCommand.self,
+            BenchLossesCommand.self,
         ])
 }
