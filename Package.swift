@@ -26,9 +26,18 @@ var targets: [Target] = [
     // MARK: MPI
 
     // MARK: GGUF and Tokenizer
+    .target(name: "GGUF", path: "Sources/GGUF", swiftSettings: releaseSpeed),
+    .target(name: "Tokenizer", dependencies: ["GGUF"], path: "Sources/Tokenizer", swiftSettings: releaseSpeed),
+    .testTarget(name: "GGUFTests", dependencies: ["GGUF"], path: "Tests/GGUFTests"),
+    .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "GGUF"], path: "Tests/TokenizerTests",
+                exclude: ["Reference"]),
+    // The teacher end to end: model + tokenizer from files, perplexity, generation.
+    .target(name: "Teacher", dependencies: ["Engine", "GGUF", "Tokenizer"], path: "Sources/Teacher",
+            swiftSettings: releaseSpeed),
+    .testTarget(name: "TeacherTests", dependencies: ["Teacher", "Engine", "GGUF", "Tokenizer"], path: "Tests/TeacherTests"),
 
     // MARK: Engine
-    .target(name: "Engine", dependencies: ["COpenBLAS"], path: "Sources/Engine",
+    .target(name: "Engine", dependencies: ["COpenBLAS", "GGUF"], path: "Sources/Engine",
             swiftSettings: releaseSpeed),
     .testTarget(name: "EngineTests", dependencies: ["Engine"], path: "Tests/EngineTests"),
 
@@ -49,6 +58,9 @@ var targets: [Target] = [
             // MARK: ddk dependencies
             "Engine",
             "Distillation",
+            "GGUF",
+            "Teacher",
+            "Tokenizer",
         ],
         path: "Sources/ddk",
         swiftSettings: releaseSpeed),

@@ -8,6 +8,9 @@ struct DDK: ParsableCommand {
         abstract: "Distill a large language model into a smaller one across MPI ranks (DDK, DSKD).",
         subcommands: [
             // MARK: subcommands
+            TokenizeCommand.self,
+            PerplexityCommand.self,
+            GenerateCommand.self,
             BenchCommand.self,
         ])
 }

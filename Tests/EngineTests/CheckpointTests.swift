@@ -132,7 +132,7 @@ final class CheckpointTests: XCTestCase {
         let model = try LlamaModel(config: tinyConfig, batchSize: 1, sequenceLength: 4, seed: 5)
         let adam = AdamW(layout: model.layout, settings: .init(beta2: 0.99, weightDecay: 0.05))
         try model.forward(tokens: [1, 2, 3, 4], batchSize: 1, sequenceLength: 4)
-        var ce = CrossEntropyLoss(targets: [2, 3, 4, -1])
+        var ce = try CrossEntropyLoss(targets: [2, 3, 4, -1], vocabularySize: 37)
         try model.lmHeadLoss(&ce)
         try model.backward()
         adam.update(parameters: model.parameters, gradients: model.gradients, learningRate: 1e-3)

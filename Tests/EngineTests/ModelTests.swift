@@ -24,7 +24,7 @@ final class ModelTests: XCTestCase {
 
     func loss(_ model: LlamaModel, _ tokens: [Int32], _ targets: [Int32], B: Int, T: Int) throws -> Double {
         try model.forward(tokens: tokens, batchSize: B, sequenceLength: T)
-        var ce = CrossEntropyLoss(targets: targets)
+        var ce = try CrossEntropyLoss(targets: targets, vocabularySize: model.config.vocabularySize)
         let sum = try model.lmHeadLoss(&ce, computeGradients: false)
         return sum / Double(ce.labelCount)
     }
@@ -36,7 +36,7 @@ final class ModelTests: XCTestCase {
         let (tokens, targets) = makeBatch(config, B: B, T: T, seed: 13)
         model.zeroGradients()
         try model.forward(tokens: tokens, batchSize: B, sequenceLength: T)
-        var ce = CrossEntropyLoss(targets: targets)
+        var ce = try CrossEntropyLoss(targets: targets, vocabularySize: model.config.vocabularySize)
         try model.lmHeadLoss(&ce)
         try model.backward()
         var rnd = TestRandom(14)
@@ -109,7 +109,7 @@ final class ModelTests: XCTestCase {
         for chunk in [B * T, 4, 1] {
             let model = try LlamaModel(config: c, batchSize: B, sequenceLength: T, seed: 22, lmHeadChunkRows: chunk)
             try model.forward(tokens: tokens, batchSize: B, sequenceLength: T)
-            var ce = CrossEntropyLoss(targets: targets, ignoreIndex: 5)
+            var ce = try CrossEntropyLoss(targets: targets, vocabularySize: c.vocabularySize, ignoreIndex: 5)
             let l = try model.lmHeadLoss(&ce)
             results.append((l, Array(model.hiddenGradient), model.gradients.toArray()))
         }
@@ -137,7 +137,7 @@ final class ModelTests: XCTestCase {
             count += 1
         }
         XCTAssertEqual(results[0].0, total, accuracy: 1e-4 * total)
-        XCTAssertEqual(CrossEntropyLoss(targets: targets, ignoreIndex: 5).labelCount, count)
+        XCTAssertEqual(try CrossEntropyLoss(targets: targets, vocabularySize: c.vocabularySize, ignoreIndex: 5).labelCount, count)
     }
 
     func testInferenceMatchesTrainingForward() throws {
@@ -168,6 +168,25 @@ final class ModelTests: XCTestCase {
         XCTAssertEqual(Array(try a.parameter(named: "model.norm.weight")), [Float](repeating: 1, count: 16))
     }
 
+    func testCrossEntropyIgnoreMaskAndNormalizer() throws {
+        let V = 11
+        var rnd = TestRandom(51)
+        let logits = rnd.floats(3 * V, scale: 2)
+        var a = logits, b = logits
+        var plain = try CrossEntropyLoss(targets: [3, -1, 7], vocabularySize: V)
+        var global = try CrossEntropyLoss(targets: [3, -1, 7], vocabularySize: V, normalizer: 8)
+        let la = a.withMutablePointer { plain.lossAndGradient(rowStart: 0, rowCount: 3, logits: $0, vocabularySize: V) }
+        let lb = b.withMutablePointer { global.lossAndGradient(rowStart: 0, rowCount: 3, logits: $0, vocabularySize: V) }
+        XCTAssertEqual(la, lb)
+        XCTAssertEqual(plain.labelCount, 2)
+        XCTAssertEqual(plain.meanLoss, la / 2, accuracy: 1e-12)
+        XCTAssertEqual(Array(a[V..<(2 * V)]), [Float](repeating: 0, count: V))   // ignored row: no gradient
+        for i in 0..<V { XCTAssertEqual(b[i] * 8, a[i] * 2, accuracy: 1e-6) }
+        XCTAssertThrowsError(try CrossEntropyLoss(targets: [1, 11], vocabularySize: V)) {
+            XCTAssertTrue("\($0)".contains("position 1"), "\($0)")
+        }
+    }
+
     func testTokenOutOfRangeIsRejected() throws {
         let model = try LlamaModel(config: tinyConfig, batchSize: 1, sequenceLength: 2, seed: 1)
         XCTAssertThrowsError(try model.forward(tokens: [1, 37], batchSize: 1, sequenceLength: 2)) {
@@ -185,7 +204,7 @@ final class ModelTests: XCTestCase {
         for step in 0..<300 {
             model.zeroGradients()
             try model.forward(tokens: tokens, batchSize: B, sequenceLength: T)
-            var ce = CrossEntropyLoss(targets: targets)
+            var ce = try CrossEntropyLoss(targets: targets, vocabularySize: model.config.vocabularySize)
             try model.lmHeadLoss(&ce)
             try model.backward()
             GradientClipping.clip(model.gradients.buffer, maxNorm: 1)

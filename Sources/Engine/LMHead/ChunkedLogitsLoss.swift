@@ -14,10 +14,11 @@ public protocol ChunkedLogitsLoss {
 
 /// Softmax cross-entropy against next-token targets with an ignore mask.
 ///
-/// Rows whose target is negative or equal to `ignoreIndex` contribute nothing;
-/// the gradient is normalised by the number of counted rows (`labelCount`), so
-/// the engine's parameter gradient is that of the mean loss. Each call returns
-/// the SUM of the row losses; divide the total by `labelCount` for the mean.
+/// Rows whose target is negative or equal to `ignoreIndex` contribute nothing.
+/// The gradient is scaled by 1/`normalizer` — by default the number of counted
+/// rows (`labelCount`), so the parameter gradient is that of the mean loss; a
+/// data-parallel trainer passes the GLOBAL label count instead. Each call
+/// returns the SUM of its row losses; `meanLoss` divides by `labelCount`.
 public struct CrossEntropyLoss: ChunkedLogitsLoss {
     /// Next-token targets, one per row of the flattened batch (B·T).
     public let targets: [Int32]
@@ -25,14 +26,24 @@ public struct CrossEntropyLoss: ChunkedLogitsLoss {
     public let ignoreIndex: Int32?
     /// Number of rows that count.
     public let labelCount: Int
+    /// The gradient is divided by this.
+    public let normalizer: Double
     /// Sum of the row losses seen so far.
     public private(set) var lossSum: Double = 0
 
-    /// `targets` has B·T entries.
-    public init(targets: [Int32], ignoreIndex: Int32? = nil) {
+    /// `targets` has B·T entries; every counted target must lie in 0..<vocabularySize.
+    public init(targets: [Int32], vocabularySize: Int, ignoreIndex: Int32? = nil, normalizer: Double? = nil) throws {
+        var count = 0
+        for (i, t) in targets.enumerated() where !Self.ignored(t, ignoreIndex) {
+            guard Int(t) < vocabularySize else {
+                throw EngineError.tokenOutOfRange(token: t, position: i, vocabularySize: vocabularySize)
+            }
+            count += 1
+        }
         self.targets = targets
         self.ignoreIndex = ignoreIndex
-        labelCount = targets.reduce(0) { $0 + (Self.ignored($1, ignoreIndex) ? 0 : 1) }
+        labelCount = count
+        self.normalizer = normalizer ?? Double(max(count, 1))
     }
 
     /// Mean loss per counted row so far (nats/token).
@@ -43,7 +54,7 @@ public struct CrossEntropyLoss: ChunkedLogitsLoss {
 
     public mutating func lossAndGradient(rowStart: Int, rowCount: Int,
                                          logits: UnsafeMutablePointer<Float>, vocabularySize V: Int) -> Double {
-        let scale = labelCount > 0 ? Float(1.0 / Double(labelCount)) : 0
+        let scale = Float(1.0 / normalizer)
         var sum = 0.0
         for r in 0..<rowCount {
             let row = logits + r * V
@@ -52,7 +63,6 @@ public struct CrossEntropyLoss: ChunkedLogitsLoss {
                 row.update(repeating: 0, count: V)
                 continue
             }
-            precondition(Int(t) < V, "CrossEntropyLoss: target \(t) at row \(rowStart + r) is outside the vocabulary of \(V)")
             sum += CrossEntropy.forwardBackwardInPlace(logits: row, target: t, vocabularySize: V, scale: scale)
         }
         lossSum += sum

@@ -39,9 +39,11 @@ public final class LlamaModel {
     public init(config: LlamaConfig, batchSize: Int, sequenceLength: Int, seed: UInt64,
                 lmHeadChunkRows: Int = 256) throws {
         try config.validate()
-        guard batchSize > 0, sequenceLength > 0, sequenceLength <= config.maxPositionEmbeddings else {
-            throw EngineError.batchShape(batch: batchSize, sequence: sequenceLength,
-                                         maxBatch: batchSize, maxSequence: config.maxPositionEmbeddings)
+        guard batchSize > 0, sequenceLength > 0 else {
+            throw EngineError.batchShape(batch: batchSize, sequence: sequenceLength, maxBatch: batchSize, maxSequence: sequenceLength)
+        }
+        guard sequenceLength <= config.maxPositionEmbeddings else {
+            throw EngineError.sequenceTooLong(sequence: sequenceLength, maxPositions: config.maxPositionEmbeddings)
         }
         self.config = config
         layout = ParameterLayout(config: config)

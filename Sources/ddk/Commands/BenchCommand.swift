@@ -8,5 +8,7 @@ struct BenchCommand: ParsableCommand {
         subcommands: [
             BenchEngineCommand.self,
             BenchLossesCommand.self,
+            BenchTokenizerCommand.self,
+            BenchTeacherCommand.self,
         ])
 }

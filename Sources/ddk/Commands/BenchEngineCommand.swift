@@ -27,6 +27,9 @@ struct BenchEngineCommand: ParsableCommand {
     @Option(name: .long, help: "OpenBLAS threads.")
     var threads = 1
 
+    @Option(name: .long, help: "Rows per LM-head chunk (logits scratch = rows × V Floats).")
+    var headRows = 256
+
     @Option(name: .long, help: "Teacher inference batch (B×T = teacher-batch × sequence); 0 skips it.")
     var teacherBatch = 4
 
@@ -34,7 +37,7 @@ struct BenchEngineCommand: ParsableCommand {
         BLASThreads.set(threads)
         let config = LlamaConfig.referenceStudent
         let B = batch, T = sequence, N = B * T
-        let model = try LlamaModel(config: config, batchSize: B, sequenceLength: T, seed: 1234)
+        let model = try LlamaModel(config: config, batchSize: B, sequenceLength: T, seed: 1234, lmHeadChunkRows: headRows)
 
         // 1. sgemm throughput on every matrix shape of the step.
         let gemm = SgemmProbe.measure(config: config, rows: N, headRows: model.lmHeadChunkRows)
@@ -47,7 +50,7 @@ struct BenchEngineCommand: ParsableCommand {
         let targets = Array(tokens.dropFirst()) + [-1]
         let adam = AdamW(layout: model.layout)
         var phases: [[Double]] = []
-        var cpuSteps: [Double] = []
+        var cpuSteps: [Double] = [], cpuHead: [Double] = []
         var losses: [Double] = []
         var crossEntropySeconds: [Double] = []
         for step in 0..<(steps + 1) {
@@ -56,9 +59,11 @@ struct BenchEngineCommand: ParsableCommand {
             model.zeroGradients()
             try model.forward(tokens: tokens, batchSize: B, sequenceLength: T)
             let t1 = now()
-            var loss = TimedLoss(inner: CrossEntropyLoss(targets: targets))
+            let c1 = cpuNow()
+            var loss = TimedLoss(inner: try CrossEntropyLoss(targets: targets, vocabularySize: config.vocabularySize))
             try model.lmHeadLoss(&loss)
             let t2 = now()
+            let c2 = cpuNow()
             try model.backward()
             let t3 = now()
             GradientClipping.clip(model.gradients.buffer, maxNorm: 1)
@@ -71,6 +76,7 @@ struct BenchEngineCommand: ParsableCommand {
                 losses.append(loss.inner.meanLoss)
                 crossEntropySeconds.append(loss.seconds)
                 cpuSteps.append(c4 - c0)
+                cpuHead.append(c2 - c1)
             }
         }
         func median(_ i: Int) -> Double { phases.map { $0[i] }.sorted()[phases.count / 2] }
@@ -110,6 +116,8 @@ struct BenchEngineCommand: ParsableCommand {
             "tokens_per_second": Double(N) / stepSeconds,
             "step_seconds": stepSeconds,
             "step_cpu_seconds": stepCPUSeconds,
+            "lm_head_loss_cpu_seconds": cpuHead.sorted()[cpuHead.count / 2],
+            "lm_head_chunk_rows": model.lmHeadChunkRows,
             "tokens_per_cpu_second": Double(N) / stepCPUSeconds,
             "mfu_cpu_time": mfuCPU,
             "forward_seconds": median(0),
@@ -179,9 +187,8 @@ enum SgemmProbe {
     static func time(op: String, m: Int, n: Int, k: Int) -> Result {
         let ta = op.first == "T", tb = op.last == "T"
         let a = FloatBuffer(count: m * k), b = FloatBuffer(count: k * n), cbuf = FloatBuffer(count: m * n)
-        var g = SeededGenerator(seed: 1)
-        g.fillNormal(a.buffer, standardDeviation: 1)
-        g.fillNormal(b.buffer, standardDeviation: 1)
+        for i in 0..<a.count { a.pointer[i] = Float(i % 97) / 97 - 0.5 }
+        for i in 0..<b.count { b.pointer[i] = Float(i % 89) / 89 - 0.5 }
         func call() {
             Matmul.sgemm(transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 1,
                          a: a.pointer, lda: ta ? m : k, b: b.pointer, ldb: tb ? k : n,

@@ -1,0 +1,196 @@
+/// A GGUF file (format version 2 or 3), memory-mapped: its metadata, its tensor table and
+/// access to each tensor's bytes, dequantized to Float32 on request.
+///
+/// Reading the header parses every metadata value and tensor description and checks that
+/// every tensor lies inside the file; tensor data is only touched when dequantized.
+/// The object is immutable and may be shared between threads.
+public final class GGUFFile: @unchecked Sendable {
+    /// The path the file was opened from (used in every error message).
+    public let path: String
+    /// Format version (2 or 3).
+    public let version: UInt32
+    /// All metadata entries by key.
+    public let metadata: [String: GGUFValue]
+    /// Metadata keys in file order.
+    public let metadataKeys: [String]
+    /// Tensor descriptions in file order.
+    public let tensors: [GGUFTensorInfo]
+    /// Alignment of the tensor data (`general.alignment`, 32 when absent).
+    public let alignment: Int
+    /// Offset of the tensor data section from the start of the file.
+    public let dataOffset: Int
+    /// Size of the file in bytes.
+    public var fileSize: Int { mapping.size }
+
+    private let mapping: MappedFile
+    private let tensorIndexByName: [String: Int]
+
+    /// The default alignment of tensor data when `general.alignment` is absent.
+    public static let defaultAlignment = 32
+
+    /// Opens and memory-maps the GGUF file at `path` and parses its header, metadata and
+    /// tensor table.
+    public init(path: String) throws {
+        self.path = path
+        mapping = try MappedFile(path: path)
+        var cursor = ByteCursor(file: mapping, path: path)
+
+        let magic = try cursor.read(UInt32.self, for: "the magic number")
+        guard magic == 0x4655_4747 else { throw GGUFError.badMagic(path: path, found: magic) }
+        version = try cursor.read(UInt32.self, for: "the version")
+        guard version == 2 || version == 3 else {
+            throw GGUFError.unsupportedVersion(path: path, version: version)
+        }
+        let tensorCount = try cursor.read(UInt64.self, for: "the tensor count")
+        let metadataCount = try cursor.read(UInt64.self, for: "the metadata count")
+
+        var metadata: [String: GGUFValue] = [:]
+        var metadataKeys: [String] = []
+        for index in 0..<metadataCount {
+            let key = try cursor.readString(for: "metadata key \(index)")
+            let rawType = try cursor.read(UInt32.self, for: "the type of metadata '\(key)'")
+            let value = try Self.readValue(rawType: rawType, key: key, cursor: &cursor)
+            guard metadata.updateValue(value, forKey: key) == nil else {
+                throw GGUFError.duplicateName(path: path, name: key)
+            }
+            metadataKeys.append(key)
+        }
+        self.metadata = metadata
+        self.metadataKeys = metadataKeys
+
+        var alignment = Self.defaultAlignment
+        if let value = metadata["general.alignment"] {
+            guard let given = value.integer, given > 0, given & (given - 1) == 0 else {
+                throw GGUFError.invalidAlignment(path: path, alignment: value.integer ?? -1)
+            }
+            alignment = given
+        }
+        self.alignment = alignment
+
+        // Tensor descriptions; offsets are relative to the data section, fixed up below.
+        var descriptions: [(name: String, dimensions: [Int], type: GGUFTensorType, offset: Int)] = []
+        var tensorIndexByName: [String: Int] = [:]
+        for index in 0..<tensorCount {
+            let name = try cursor.readString(for: "the name of tensor \(index)")
+            let dimensionCount = try cursor.read(UInt32.self, for: "the rank of tensor '\(name)'")
+            guard (1...4).contains(dimensionCount) else {
+                throw GGUFError.invalidTensor(path: path, tensor: name, reason: "rank \(dimensionCount), expected 1 to 4")
+            }
+            var dimensions: [Int] = []
+            var elementCount = 1
+            for axis in 0..<Int(dimensionCount) {
+                let extent = try cursor.read(UInt64.self, for: "dimension \(axis) of tensor '\(name)'")
+                guard extent > 0, let size = Int(exactly: extent) else {
+                    throw GGUFError.invalidTensor(path: path, tensor: name, reason: "dimension \(axis) is \(extent)")
+                }
+                let (product, overflow) = elementCount.multipliedReportingOverflow(by: size)
+                guard !overflow, product < Int(Int32.max) * 1024 else {
+                    throw GGUFError.invalidTensor(path: path, tensor: name, reason: "too many elements")
+                }
+                elementCount = product
+                dimensions.append(size)
+            }
+            let rawType = try cursor.read(UInt32.self, for: "the type of tensor '\(name)'")
+            guard let type = GGUFTensorType(rawValue: rawType) else {
+                throw GGUFError.unknownTensorType(path: path, tensor: name, rawType: rawType)
+            }
+            guard dimensions[0] % type.blockSize == 0 else {
+                throw GGUFError.invalidTensor(path: path, tensor: name,
+                    reason: "\(dimensions[0]) columns is not a multiple of the \(type.name) block size \(type.blockSize)")
+            }
+            let offset = try cursor.read(UInt64.self, for: "the data offset of tensor '\(name)'")
+            guard offset % UInt64(alignment) == 0, let relative = Int(exactly: offset) else {
+                throw GGUFError.invalidTensor(path: path, tensor: name,
+                    reason: "data offset \(offset) is not a multiple of the alignment \(alignment)")
+            }
+            guard tensorIndexByName.updateValue(descriptions.count, forKey: name) == nil else {
+                throw GGUFError.duplicateName(path: path, name: name)
+            }
+            descriptions.append((name, dimensions, type, relative))
+        }
+        cursor.align(to: alignment)
+        dataOffset = cursor.offset
+
+        var tensors: [GGUFTensorInfo] = []
+        tensors.reserveCapacity(descriptions.count)
+        for description in descriptions {
+            let tensor = GGUFTensorInfo(name: description.name, dimensions: description.dimensions,
+                                        type: description.type, fileOffset: dataOffset + description.offset)
+            guard tensor.fileOffset <= mapping.size, tensor.byteCount <= mapping.size - tensor.fileOffset else {
+                throw GGUFError.truncated(path: path, what: "the data of tensor '\(tensor.name)'",
+                                          offset: tensor.fileOffset, needed: tensor.byteCount, fileSize: mapping.size)
+            }
+            tensors.append(tensor)
+        }
+        self.tensors = tensors
+        self.tensorIndexByName = tensorIndexByName
+    }
+
+    /// The description of the tensor called `name`; throws `missingTensor` if there is none.
+    public func tensor(named name: String) throws -> GGUFTensorInfo {
+        guard let index = tensorIndexByName[name] else { throw GGUFError.missingTensor(path: path, name: name) }
+        return tensors[index]
+    }
+
+    /// Whether the file holds a tensor called `name`.
+    public func containsTensor(named name: String) -> Bool {
+        tensorIndexByName[name] != nil
+    }
+
+    /// Calls `body` with the raw bytes of `tensor` inside the mapping (valid during the call).
+    public func withRawBytes<Result>(of tensor: GGUFTensorInfo,
+                                     _ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+        precondition(tensor.fileOffset + tensor.byteCount <= mapping.size, "tensor from another GGUF file")
+        return try withExtendedLifetime(mapping) {
+            try body(UnsafeRawBufferPointer(start: mapping.base.map { $0 + tensor.fileOffset }, count: tensor.byteCount))
+        }
+    }
+
+    // MARK: metadata values
+
+    private static func readValue(rawType: UInt32, key: String, cursor: inout ByteCursor) throws -> GGUFValue {
+        guard let type = GGUFValueType(rawValue: rawType) else {
+            throw GGUFError.unknownValueType(path: cursor.path, key: key, rawType: rawType)
+        }
+        if type == .array {
+            let rawElementType = try cursor.read(UInt32.self, for: "the element type of metadata '\(key)'")
+            guard let elementType = GGUFValueType(rawValue: rawElementType) else {
+                throw GGUFError.unknownValueType(path: cursor.path, key: key, rawType: rawElementType)
+            }
+            let count = try cursor.read(UInt64.self, for: "the length of metadata '\(key)'")
+            // Every element takes at least one byte (strings eight, nested arrays twelve): a
+            // count larger than the rest of the file means a truncated file, not a huge array.
+            let minimumElementSize: UInt64 = elementType == .string ? 8 : elementType == .array ? 12 : 1
+            guard count <= UInt64(cursor.size - cursor.offset) / minimumElementSize else {
+                throw GGUFError.truncated(path: cursor.path, what: "the \(count) elements of metadata '\(key)'",
+                                          offset: cursor.offset, needed: Int(clamping: count), fileSize: cursor.size)
+            }
+            var values: [GGUFValue] = []
+            values.reserveCapacity(Int(count))
+            for _ in 0..<count {
+                values.append(try readValue(rawType: rawElementType, key: key, cursor: &cursor))
+            }
+            return .array(elementType: elementType, values: values)
+        }
+        return try readScalar(type: type, key: key, cursor: &cursor)
+    }
+
+    private static func readScalar(type: GGUFValueType, key: String, cursor: inout ByteCursor) throws -> GGUFValue {
+        func what() -> String { "the value of metadata '\(key)'" }
+        switch type {
+        case .uint8: return .uint8(try cursor.read(UInt8.self, for: what()))
+        case .int8: return .int8(try cursor.read(Int8.self, for: what()))
+        case .uint16: return .uint16(try cursor.read(UInt16.self, for: what()))
+        case .int16: return .int16(try cursor.read(Int16.self, for: what()))
+        case .uint32: return .uint32(try cursor.read(UInt32.self, for: what()))
+        case .int32: return .int32(try cursor.read(Int32.self, for: what()))
+        case .uint64: return .uint64(try cursor.read(UInt64.self, for: what()))
+        case .int64: return .int64(try cursor.read(Int64.self, for: what()))
+        case .float32: return .float32(Float(bitPattern: try cursor.read(UInt32.self, for: what())))
+        case .float64: return .float64(Double(bitPattern: try cursor.read(UInt64.self, for: what())))
+        case .bool: return .bool(try cursor.read(UInt8.self, for: what()) != 0)
+        case .string: return .string(try cursor.readString(for: what()))
+        case .array: return try readValue(rawType: type.rawValue, key: key, cursor: &cursor)
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import GGUF
+import XCTest
+
+/// Each supported type dequantized against values worked out by hand from the block layout.
+final class DequantizationTests: XCTestCase {
+    private func singleTensorFile(_ typeID: UInt32, dimensions: [UInt64], data: [UInt8]) throws -> GGUFFile {
+        var writer = GGUFTestWriter()
+        writer.tensors = [.init(name: "t", dimensions: dimensions, typeID: typeID, data: data)]
+        return try GGUFFile(path: try writer.write())
+    }
+
+    func testF32() throws {
+        let values: [Float] = [1.5, -2.25, 0, 3e-3, .greatestFiniteMagnitude, -0.0]
+        let file = try singleTensorFile(0, dimensions: [3, 2], data: Bytes.floats(values))
+        let tensor = try file.tensor(named: "t")
+        XCTAssertEqual(tensor.type, .f32)
+        XCTAssertEqual(tensor.columns, 3)
+        XCTAssertEqual(tensor.rows, 2)
+        XCTAssertEqual(try file.dequantize("t"), values)
+    }
+
+    func testF16() throws {
+        // 1.0, -2.0, 1/3 rounded to half (1.0101010101b × 2^-2), 65504 (largest half),
+        // 2^-24 (smallest subnormal), +infinity.
+        let bits: [UInt16] = [0x3C00, 0xC000, 0x3555, 0x7BFF, 0x0001, 0x7C00]
+        let file = try singleTensorFile(1, dimensions: [6], data: bits.flatMap(Bytes.of))
+        let expected: [Float] = [1, -2, 0.25 * (1 + 341.0 / 1024), 65504, 1.0 / 16_777_216, .infinity]
+        XCTAssertEqual(try file.dequantize("t"), expected)
+    }
+
+    func testBF16() throws {
+        // The upper 16 bits of the float: 1.0, -3.0, 3.140625 (0x40490000), 2^-126.
+        let bits: [UInt16] = [0x3F80, 0xC040, 0x4049, 0x0080]
+        let file = try singleTensorFile(30, dimensions: [2, 2], data: bits.flatMap(Bytes.of))
+        XCTAssertEqual(try file.dequantize("t"), [1, -3, 3.140625, Float.leastNormalMagnitude])
+    }
+
+    func testQ8_0() throws {
+        // Block 0: d = 0.5 (0x3800), q[j] = j - 16.  Block 1: d = -2 (0xC000), q[j] = 127 - 8j
+        // except q[31] = -128.
+        let firstBlock: [UInt8] = (0..<32).map { j in UInt8(bitPattern: Int8(j - 16)) }
+        var data = Bytes.of(UInt16(0x3800)) + firstBlock
+        var secondBlock: [Int8] = (0..<32).map { j in Int8(127 - 8 * j) }
+        secondBlock[31] = -128
+        data += Bytes.of(UInt16(0xC000)) + secondBlock.map { UInt8(bitPattern: $0) }
+        let file = try singleTensorFile(8, dimensions: [64], data: data)
+        XCTAssertEqual(try file.tensor(named: "t").byteCount, 68)
+        var expected: [Float] = (0..<32).map { j in 0.5 * Float(j - 16) }
+        expected += (0..<32).map { j in -2 * Float(127 - 8 * j) }
+        expected[63] = 256
+        XCTAssertEqual(try file.dequantize("t"), expected)
+    }
+
+    func testQ4_0() throws {
+        // d = 0.25 (0x3400); byte j holds element j in its low nibble (value j) and element
+        // j + 16 in its high nibble (value 15 - j). Stored nibble n means (n - 8) · d.
+        let nibbles: [UInt8] = (0..<16).map { j in UInt8(j | ((15 - j) << 4)) }
+        let data = Bytes.of(UInt16(0x3400)) + nibbles
+        let file = try singleTensorFile(2, dimensions: [32], data: data)
+        let low: [Float] = (0..<16).map { j in 0.25 * Float(j - 8) }
+        let high: [Float] = (0..<16).map { j in 0.25 * Float(7 - j) }
+        XCTAssertEqual(try file.dequantize("t"), low + high)
+    }
+
+    func testQ4_1() throws {
+        // Two rows of one block each. Row 0: d = 0.5, m = -1 (0xBC00), nibbles as in Q4_0:
+        // element j = 0.5·j − 1, element j + 16 = 0.5·(15 − j) − 1.
+        // Row 1: d = 2, m = 10 (0x4900), every byte 0xF0: low nibbles 0 → 10, high 15 → 40.
+        let nibbles: [UInt8] = (0..<16).map { j in UInt8(j | ((15 - j) << 4)) }
+        var data = Bytes.of(UInt16(0x3800)) + Bytes.of(UInt16(0xBC00)) + nibbles
+        data += Bytes.of(UInt16(0x4000)) + Bytes.of(UInt16(0x4900)) + [UInt8](repeating: 0xF0, count: 16)
+        let file = try singleTensorFile(3, dimensions: [32, 2], data: data)
+        let tensor = try file.tensor(named: "t")
+        XCTAssertEqual(tensor.type, .q4_1)
+        XCTAssertEqual(tensor.dimensions, [32, 2])
+        XCTAssertEqual(tensor.byteCount, 40)
+        let low: [Float] = (0..<16).map { j in 0.5 * Float(j) - 1 }
+        let high: [Float] = (0..<16).map { j in 0.5 * Float(15 - j) - 1 }
+        var expected = low + high
+        expected += [Float](repeating: 10, count: 16) + [Float](repeating: 40, count: 16)
+        XCTAssertEqual(try file.dequantize("t"), expected)
+    }
+
+    func testDequantizeIntoBufferChecksSize() throws {
+        let file = try singleTensorFile(0, dimensions: [4], data: Bytes.floats([1, 2, 3, 4]))
+        let tensor = try file.tensor(named: "t")
+        var buffer = [Float](repeating: 0, count: 5)
+        XCTAssertThrowsError(try buffer.withUnsafeMutableBufferPointer { try file.dequantize(tensor, into: $0) }) {
+            XCTAssertEqual($0 as? GGUFError, .destinationSizeMismatch(path: file.path, tensor: "t", elements: 4, destination: 5))
+        }
+        var exact = [Float](repeating: 0, count: 4)
+        try exact.withUnsafeMutableBufferPointer { try file.dequantize(tensor, into: $0) }
+        XCTAssertEqual(exact, [1, 2, 3, 4])
+    }
+
+    func testKnownButUnsupportedTypeIsRefusedNamingTensorAndType() throws {
+        // Q6_K: one block of 256 values is 210 bytes. The file reads; dequantizing refuses.
+        var writer = GGUFTestWriter()
+        writer.tensors = [.init(name: "blk.3.ffn_down.weight", dimensions: [256], typeID: 14,
+                                data: [UInt8](repeating: 0, count: 210))]
+        let file = try GGUFFile(path: try writer.write())
+        XCTAssertEqual(try file.tensor(named: "blk.3.ffn_down.weight").type, .q6_K)
+        XCTAssertThrowsError(try file.dequantize("blk.3.ffn_down.weight")) { error in
+            let message = String(describing: error)
+            XCTAssertTrue(message.contains("blk.3.ffn_down.weight"), message)
+            XCTAssertTrue(message.contains("Q6_K"), message)
+            XCTAssertTrue(message.contains(file.path), message)
+        }
+    }
+}
