@@ -8,6 +8,7 @@ struct BenchCommand: ParsableCommand {
         subcommands: [
             BenchEngineCommand.self,
             BenchLossesCommand.self,
+            BenchTopKCommand.self,
             BenchTokenizerCommand.self,
             BenchTeacherCommand.self,
         ])
