@@ -76,9 +76,6 @@ public enum Distance: Equatable, Sendable, CustomStringConvertible {
         default: name
         }
     }
-
-    /// Whether D(p ‖ p) = 0 for every p (true for all of them).
-    public var vanishesOnEqualDistributions: Bool { true }
 }
 
 /// Per-row values a term needs besides the two log-probabilities.

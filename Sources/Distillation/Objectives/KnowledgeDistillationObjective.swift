@@ -62,6 +62,8 @@ public enum TeacherTargets: Sendable {
 }
 
 /// `kd`: weighted CE plus D(teacher ‖ student) at temperature τ; components `ce`, `kd`, `total`.
+/// Both terms are summed over label tokens and divided by the global label count; padding
+/// rows (negative label) contribute nothing and get a zero gradient. CE is at τ = 1.
 public final class KnowledgeDistillationObjective: ChunkedObjective {
     /// The settings.
     public let configuration: KDConfiguration
