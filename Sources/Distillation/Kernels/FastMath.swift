@@ -183,4 +183,19 @@ enum RowAccess {
         }
         while i < count { row[i] *= factor; i += 1 }
     }
+
+    /// Replaces `row[v]` by `exp((row[v] − shift) · scale)` and returns `Σ exp(row[v] − shift)`
+    /// (the unscaled sum, computed from the original values in the same pass).
+    @inline(__always) @usableFromInline
+    static func expInPlaceTwoScales(_ row: UnsafeMutablePointer<Float>, _ count: Int, shift: Float, scale: Float) -> Double {
+        var s0 = Lanes(repeating: 0)
+        var i = 0
+        while i < count {
+            let d = load(row, i, count, fill: -.infinity) - shift
+            store(FastMath.exp(d * scale), row, i, count)
+            s0 += FastMath.exp(d)
+            i += Lanes.scalarCount
+        }
+        return Double(s0.sum())
+    }
 }

@@ -192,13 +192,20 @@ enum RowKernels {
         // overwriting z) the exponentials are stored once and the gradient is a scaling of them
         var tailSum = 0.0, tailSumCE = 0.0
         let separateCE = withCE && sS != 1
-        let inPlace = !separateCE && !gradient.accumulate && gradient.pointer == UnsafeMutablePointer(mutating: z)
+        let overwritesZ = !gradient.accumulate && gradient.pointer == UnsafeMutablePointer(mutating: z)
+        let inPlace = !separateCE && overwritesZ
+        // τ = 2 in place (DSKD's default): store e = exp((z − mz)/2), sum exp(z − mz) for CE in the
+        // same pass; softmax(z) is then e²/normCE (other τ would need e^τ = exp(τ·log e), slower
+        // than the general path)
+        let inPlaceTwoScales = separateCE && overwritesZ && sS == 0.5
+        var allSumCE = 0.0
         if inPlace { _ = RowAccess.expInPlace(gradient.pointer!, count, shift: mz, scale: sS) }
+        if inPlaceTwoScales { allSumCE = RowAccess.expInPlaceTwoScales(gradient.pointer!, count, shift: mz, scale: sS) }
         var start = 0
         for j in 0...k {
             let end = j < k ? sorted[j] : count
             if end > start {
-                if inPlace {
+                if inPlace || inPlaceTwoScales {
                     tailSum += RowAccess.sum(z, start..<end)
                 } else {
                     tailSum += RowAccess.sumExp(z, start..<end, shift: mz, scale: sS)
@@ -213,6 +220,7 @@ enum RowKernels {
             if separateCE { normCE += Foundation.exp(Double(zk[j] - mz)) }
         }
         if !separateCE { normCE = norm }
+        if inPlaceTwoScales { normCE = allSumCE }
         let logNorm = Foundation.log(norm), logNormCE = Foundation.log(normCE)
         var losses = RowLosses()
         if withCE { losses.crossEntropy = Double(mz) + logNormCE - Double(labelLogit) }
@@ -264,6 +272,14 @@ enum RowKernels {
         if inPlace {
             // z now holds exp((z − mz)·sS) = q·norm
             RowAccess.scale(out, count, by: Float((tailCoefficient + Double(ceWeight)) / norm))
+        } else if inPlaceTwoScales {
+            // z holds e = exp((z − mz)/2); softmax(z)_v = e² / normCE
+            let a = Float(tailCoefficient / norm), b = Float(Double(ceWeight) / normCE)
+            while i < count {
+                let e = RowAccess.load(out, i, count, fill: 0)
+                RowAccess.store(a * e + b * (e * e), out, i, count)
+                i += Lanes.scalarCount
+            }
         } else if !separateCE {
             let coefficient = c + ceWeight
             while i < count {
