@@ -45,7 +45,7 @@ var targets: [Target] = [
 
     // MARK: Distillation
     .target(name: "Distillation", dependencies: ["COpenBLAS", "Engine"], path: "Sources/Distillation",
-            swiftSettings: releaseSpeed),
+            exclude: ["README.md"], swiftSettings: releaseSpeed),
     .testTarget(name: "DistillationTests", dependencies: ["Distillation", "Engine"], path: "Tests/DistillationTests"),
 
     // MARK: Runtime
