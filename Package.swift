@@ -28,7 +28,7 @@ var targets: [Target] = [
     // MARK: GGUF and Tokenizer
 
     // MARK: Engine
-    .target(name: "Engine", dependencies: ["COpenBLAS"], path: "Sources/Engine",
+    .target(name: "Engine", dependencies: ["COpenBLAS"], path: "Sources/Engine", exclude: ["README.md"],
             swiftSettings: releaseSpeed),
     .testTarget(name: "EngineTests", dependencies: ["Engine"], path: "Tests/EngineTests"),
 
