@@ -37,7 +37,7 @@ var targets: [Target] = [
     .testTarget(name: "TeacherTests", dependencies: ["Teacher", "Engine", "GGUF", "Tokenizer"], path: "Tests/TeacherTests"),
 
     // MARK: Engine
-    .target(name: "Engine", dependencies: ["COpenBLAS", "GGUF"], path: "Sources/Engine",
+    .target(name: "Engine", dependencies: ["COpenBLAS", "GGUF"], path: "Sources/Engine", exclude: ["README.md"],
             swiftSettings: releaseSpeed),
     .testTarget(name: "EngineTests", dependencies: ["Engine"], path: "Tests/EngineTests"),
 
