@@ -33,6 +33,9 @@ struct BenchLossesCommand: ParsableCommand {
     @Option(name: .long, help: "Distance of kd and of dskd's student-space term (fkl, rkl, js, sfkl, srkl, akl, tvd).")
     var distance = "fkl"
 
+    @Option(name: .long, help: "KD temperature of kd (1: DDK's CE + 0.2·D; otherwise DSKD's 0.5·CE + 0.5·D).")
+    var kdTemperature: Float = 1
+
     @Option(name: .long, help: "OpenBLAS threads.")
     var threads = 1
 
@@ -54,7 +57,8 @@ struct BenchLossesCommand: ParsableCommand {
         var selectionSecondsPerToken = 0.0
         for kind in kinds {
             let prepared = try ObjectiveBench.prepare(kind, model: model, tokens: tokens, labels: labels, distance: distance,
-                                                      topK: topK, selectionSecondsPerToken: &selectionSecondsPerToken)
+                                                      topK: topK, kdTemperature: kdTemperature,
+                                                      selectionSecondsPerToken: &selectionSecondsPerToken)
             let timing = try ObjectiveBench.measure(prepared, name: kind.rawValue, model: model, tokens: tokens, batchSize: B,
                                                     sequenceLength: T, labelCount: labels.globalLabelTokenCount, steps: steps,
                                                     optimizer: nil, log: log)
@@ -69,7 +73,7 @@ struct BenchLossesCommand: ParsableCommand {
             let report: [String: Any] = [
                 "config": "student C=256 F=704 L=6 NH=4 KVH=2 V=49152 tied; teacher dT=576",
                 "batch": B, "sequence": T, "threads": threads, "timed_steps": steps, "top_k": topK,
-                "distance": distance.name,
+                "distance": distance.name, "kd_temperature": Double(kdTemperature),
                 "objectives": results,
                 "top_k_selection_seconds_per_token": selectionSecondsPerToken,
                 "peak_rss_bytes": peakResidentBytes(),

@@ -19,10 +19,12 @@ enum ObjectiveBench {
         var stepSeconds = 0.0, stepCPUSeconds = 0.0, lossPhaseSeconds = 0.0, lossPhaseCPUSeconds = 0.0, meanLoss = 0.0
     }
 
-    /// Builds `kind` for `model` (batch tokens, labels); kd gets top-k targets at τ = 1 with
-    /// DDK's weighting, the dual-space objectives a teacher of SmolLM2's width.
+    /// Builds `kind` for `model` (batch tokens, labels); kd gets top-k targets at `kdTemperature`
+    /// (DDK's weighting CE + 0.2·D at τ = 1, else DSKD's 0.5·CE + 0.5·D), the dual-space
+    /// objectives a teacher of SmolLM2's width.
     static func prepare(_ kind: ObjectiveKind, model: LlamaModel, tokens: [Int32], labels: StepLabels,
-                        distance: Distance, topK: Int, selectionSecondsPerToken: inout Double) throws -> Prepared {
+                        distance: Distance, topK: Int, kdTemperature: Float = 1,
+                        selectionSecondsPerToken: inout Double) throws -> Prepared {
         let config = model.config, teacher = LlamaConfig.smolLM2_135M
         let n = tokens.count, v = config.vocabularySize, dT = teacher.hiddenSize
         let b = model.batchSize > 0 ? model.batchSize : model.maxBatchSize
@@ -33,8 +35,10 @@ enum ObjectiveBench {
             let ce = CrossEntropyObjective()
             return Prepared(objective: ce, begin: { ce.beginStep(labels: labels) })
         case .kd:
-            let configuration = try KDConfiguration(distance: distance, temperature: 1, weighting: .ddk)
-            let targets = try syntheticTopK(rows: n, vocabularySize: v, k: topK, temperature: 1, secondsPerToken: &selectionSecondsPerToken)
+            let configuration = try KDConfiguration(distance: distance, temperature: kdTemperature,
+                                                    weighting: kdTemperature == 1 ? .ddk : .interpolated(lambda: 0.5))
+            let targets = try syntheticTopK(rows: n, vocabularySize: v, k: topK, temperature: kdTemperature,
+                                            secondsPerToken: &selectionSecondsPerToken)
             let kd = KnowledgeDistillationObjective(configuration: configuration, usesTopK: true)
             return Prepared(objective: kd, begin: { try kd.beginStep(labels: labels, targets: .topK(targets), vocabularySize: v) })
         case .dskd:
