@@ -40,7 +40,7 @@ var targets: [Target] = [
     .testTarget(name: "TeacherTests", dependencies: ["Teacher", "Engine", "GGUF", "Tokenizer"], path: "Tests/TeacherTests"),
 
     // MARK: Engine
-    .target(name: "Engine", dependencies: ["COpenBLAS", "GGUF"], path: "Sources/Engine",
+    .target(name: "Engine", dependencies: ["COpenBLAS", "GGUF"], path: "Sources/Engine", exclude: ["README.md"],
             swiftSettings: releaseSpeed),
     .testTarget(name: "EngineTests", dependencies: ["Engine"], path: "Tests/EngineTests"),
 
@@ -57,6 +57,9 @@ var targets: [Target] = [
         path: "Tests/DataPipelineTests"),
 
     // MARK: Distillation
+    .target(name: "Distillation", dependencies: ["COpenBLAS", "Engine"], path: "Sources/Distillation",
+            exclude: ["README.md"], swiftSettings: releaseSpeed),
+    .testTarget(name: "DistillationTests", dependencies: ["Distillation", "Engine"], path: "Tests/DistillationTests"),
 
     // MARK: Runtime
 
@@ -67,6 +70,7 @@ var targets: [Target] = [
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             // MARK: ddk dependencies
             "Engine",
+            "Distillation",
             "GGUF",
             "Teacher",
             "Tokenizer",

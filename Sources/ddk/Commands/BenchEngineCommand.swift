@@ -1,4 +1,5 @@
 import ArgumentParser
+import Distillation
 import Engine
 import Foundation
 #if canImport(Glibc)
@@ -33,8 +34,15 @@ struct BenchEngineCommand: ParsableCommand {
     @Option(name: .long, help: "Teacher inference batch (B×T = teacher-batch × sequence); 0 skips it.")
     var teacherBatch = 4
 
+    @Option(name: .long, help: "Also time the step under this objective (ce, kd, dskd, dskd-cma) and report its overhead over ce.")
+    var objective = "ce"
+
+    @Option(name: .long, help: "Teacher top-k ids per token for --objective kd.")
+    var topK = 64
+
     func run() throws {
         BLASThreads.set(threads)
+        let objectiveKind = try ObjectiveKind(name: objective)
         let config = LlamaConfig.referenceStudent
         let B = batch, T = sequence, N = B * T
         let model = try LlamaModel(config: config, batchSize: B, sequenceLength: T, seed: 1234, lmHeadChunkRows: headRows)
@@ -89,6 +97,20 @@ struct BenchEngineCommand: ParsableCommand {
         let stepCPUSeconds = cpuSteps.sorted()[cpuSteps.count / 2]
         let mfuCPU = flopsPerStep / stepCPUSeconds / 1e9 / peak
 
+        // 2b. the same step under another objective (synthetic teacher data), CPU time relative to ce above.
+        var objectiveTiming = ObjectiveBench.Timing(stepSeconds: stepSeconds, stepCPUSeconds: stepCPUSeconds)
+        if objectiveKind != .ce {
+            let labels = try StepLabels(targets, globalLabelTokenCount: Double(targets.filter { $0 >= 0 }.count),
+                                        vocabularySize: config.vocabularySize)
+            var selectionSeconds = 0.0
+            let prepared = try ObjectiveBench.prepare(objectiveKind, model: model, tokens: tokens, labels: labels, distance: .forwardKL,
+                                                      topK: topK, selectionSecondsPerToken: &selectionSeconds)
+            objectiveTiming = try ObjectiveBench.measure(prepared, name: objective, model: model, tokens: tokens, batchSize: B,
+                                                         sequenceLength: T, labelCount: labels.globalLabelTokenCount, steps: steps,
+                                                         optimizer: adam, log: log)
+        }
+        let overheadVsCE = objectiveTiming.stepCPUSeconds / stepCPUSeconds - 1
+
         // 3. teacher-shaped inference forward (random weights; speed only).
         var teacherTokensPerSecond = 0.0, teacherSeconds = 0.0, teacherGflops = 0.0, teacherCPUSeconds = 0.0
         if teacherBatch > 0 {
@@ -136,6 +158,10 @@ struct BenchEngineCommand: ParsableCommand {
             "teacher_forward_seconds": teacherSeconds,
             "teacher_forward_cpu_seconds": teacherCPUSeconds,
             "teacher_gflops": teacherGflops,
+            "objective": objective,
+            "objective_step_seconds": objectiveTiming.stepSeconds,
+            "objective_step_cpu_seconds": objectiveTiming.stepCPUSeconds,
+            "overhead_vs_ce": overheadVsCE,
         ]
         if json {
             let data = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
@@ -147,6 +173,7 @@ struct BenchEngineCommand: ParsableCommand {
               \(fmt(achieved)) GFLOP/s achieved, sgemm peak \(fmt(peak)) GFLOP/s, MFU \(fmt(mfu))
               peak RSS \(peakResidentBytes() / 1_048_576) MiB
             teacher inference: \(fmt(teacherTokensPerSecond)) tokens/s (CPU time \(fmt(teacherCPUSeconds)) s)
+            objective \(objective): step CPU time \(fmt(objectiveTiming.stepCPUSeconds)) s, overhead vs ce \(fmt(100 * overheadVsCE))%
             """)
         }
     }

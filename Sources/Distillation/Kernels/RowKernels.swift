@@ -1,0 +1,314 @@
+// Fused per-row kernels: cross-entropy and one distance on one row of student
+// logits, producing the losses and (optionally) the gradient in one set of
+// passes over the row. Every public forward/backward pair and every objective
+// is built on these three functions.
+//
+// Shape legend: V = vocabulary size, K = top-k count.
+//   z  (V)  student logits of one row          t  (V)  teacher logits of one row
+//   ids (K) teacher top-k ids, lpk (K) their log-probabilities at τ, tail mass
+//   sS = 1/τ (student scale), sT = 1/(τ·τ_teacher) (teacher scale)
+//
+// Passes over V: max, Σexp, [AKL split], distance terms, gradient. The gradient
+// of the weighted sum  wCE·CE(z, y) + wD·D(p ‖ softmax(z·sS))  is
+//   wCE·(softmax(z) − onehot(y)) + wD·sS·(dLogQ − q·ΣdLogQ),
+// written to `gradient` (which may alias `z`: each element is read before it is
+// written) or added to it when `accumulate`.
+
+import Foundation
+import Engine
+
+/// Where a row kernel puts its logit gradient.
+@usableFromInline
+struct RowGradient {
+    @usableFromInline let pointer: UnsafeMutablePointer<Float>?
+    @usableFromInline let accumulate: Bool
+    @inlinable init(_ pointer: UnsafeMutablePointer<Float>?, accumulate: Bool) {
+        self.pointer = pointer; self.accumulate = accumulate
+    }
+    @usableFromInline static let none = RowGradient(nil, accumulate: false)
+
+    @inline(__always) @usableFromInline
+    func put(_ value: Lanes, at i: Int, count: Int) {
+        guard let pointer else { return }
+        if accumulate {
+            RowAccess.store(RowAccess.load(pointer, i, count, fill: 0) + value, pointer, i, count)
+        } else {
+            RowAccess.store(value, pointer, i, count)
+        }
+    }
+
+    @inline(__always) @usableFromInline
+    func put(_ value: Float, at i: Int) {
+        guard let pointer else { return }
+        if accumulate { pointer[i] += value } else { pointer[i] = value }
+    }
+}
+
+/// Losses of one row: cross-entropy (at τ = 1) and the distance (at τ).
+@usableFromInline
+struct RowLosses {
+    @usableFromInline var crossEntropy: Double = 0
+    @usableFromInline var distance: Double = 0
+    @inlinable init(crossEntropy: Double = 0, distance: Double = 0) {
+        self.crossEntropy = crossEntropy; self.distance = distance
+    }
+}
+
+@usableFromInline
+enum RowKernels {
+    // MARK: cross-entropy alone
+
+    /// CE(z, label) with gradient `weight·(softmax(z) − onehot(label))`.
+    @inline(__always) @usableFromInline
+    static func crossEntropy(z: UnsafePointer<Float>, count: Int, label: Int, weight: Float,
+                             gradient: RowGradient) -> Double {
+        if let out = gradient.pointer, out == UnsafeMutablePointer(mutating: z), !gradient.accumulate {
+            // in place: the engine's fused kernel (exponentials stored once, then scaled)
+            return CrossEntropy.forwardBackwardInPlace(logits: out, target: Int32(label), vocabularySize: count, scale: weight)
+        }
+        let labelLogit = z[label]
+        let m = RowAccess.maximum(z, count)
+        let logNorm = Float(Foundation.log(RowAccess.sumExp(z, 0..<count, shift: m, scale: 1)))
+        let loss = Double(m) + Double(logNorm) - Double(labelLogit)
+        if gradient.pointer != nil {
+            var i = 0
+            while i < count {
+                let v = RowAccess.load(z, i, count, fill: -.infinity)
+                gradient.put(weight * FastMath.exp(v - m - logNorm), at: i, count: count)
+                i += Lanes.scalarCount
+            }
+            gradient.pointer![label] -= weight
+        }
+        return loss
+    }
+
+    // MARK: full teacher logits
+
+    /// CE (if `label ≥ 0` and `crossEntropyWeight ≠ 0`) plus D(softmax(t·sT) ‖ softmax(z·sS)),
+    /// gradients for z and (optionally, accumulated) for t.
+    @inline(__always) @usableFromInline
+    static func full<Term: DistanceTerm>(
+        _ term: Term.Type, distance: Distance,
+        z: UnsafePointer<Float>, t: UnsafePointer<Float>, count: Int,
+        studentScale sS: Float, teacherScale sT: Float,
+        label: Int, crossEntropyWeight wCE: Float, distanceWeight wD: Float,
+        gradient: RowGradient, teacherGradient: UnsafeMutablePointer<Float>?,
+        scratch: KernelScratch
+    ) -> RowLosses {
+        let withCE = label >= 0 && wCE != 0
+        let labelLogit = withCE ? z[label] : 0
+        let mz = RowAccess.maximum(z, count), mt = RowAccess.maximum(t, count)
+        let logNormQ = Float(Foundation.log(RowAccess.sumExp(z, 0..<count, shift: mz, scale: sS)))
+        let logNormP = Float(Foundation.log(RowAccess.sumExp(t, 0..<count, shift: mt, scale: sT)))
+        var logNormCE = logNormQ
+        if withCE && sS != 1 {
+            logNormCE = Float(Foundation.log(RowAccess.sumExp(z, 0..<count, shift: mz, scale: 1)))
+        }
+        var losses = RowLosses()
+        if withCE { losses.crossEntropy = Double(mz) + Double(logNormCE) - Double(labelLogit) }
+
+        var parameters = TermParameters()
+        switch distance {
+        case .skewedForwardKL(let s), .skewedReverseKL(let s): parameters.skew = s
+        case .adaptiveKL(let alpha):
+            let p = scratch.floatBuffer(2 * count), gap = p + count
+            var i = 0
+            while i < count {
+                let lq = (RowAccess.load(z, i, count, fill: -.infinity) - mz) * sS - logNormQ
+                let lp = (RowAccess.load(t, i, count, fill: -.infinity) - mt) * sT - logNormP
+                let pv = FastMath.exp(lp), qv = FastMath.exp(lq)
+                RowAccess.store(pv, p, i, count)
+                RowAccess.store(FastMath.abs(pv - qv), gap, i, count)
+                i += Lanes.scalarCount
+            }
+            let w = AdaptiveKLTerm.weights(p: p, gap: gap, count: count, alpha: alpha)
+            parameters.headWeight = w.head; parameters.tailWeight = w.tail
+        default: break
+        }
+
+        var fSum = Lanes(repeating: 0), hq = Lanes(repeating: 0), hp = Lanes(repeating: 0)
+        var i = 0
+        while i < count {
+            let lq = (RowAccess.load(z, i, count, fill: -.infinity) - mz) * sS - logNormQ
+            let lp = (RowAccess.load(t, i, count, fill: -.infinity) - mt) * sT - logNormP
+            let r = Term.evaluate(lp: lp, lq: lq, parameters)
+            fSum += r.f; hq += r.dLogQ; hp += r.dLogP
+            i += Lanes.scalarCount
+        }
+        losses.distance = Double(fSum.sum())
+        guard gradient.pointer != nil || teacherGradient != nil else { return losses }
+
+        let sumQ = hq.sum(), sumP = hp.sum()
+        let a = wD * sS, b = wD * sT
+        let ceWeight = withCE ? wCE : 0
+        let ceShift = mz + logNormCE
+        let teacherRow = RowGradient(teacherGradient, accumulate: true)
+        i = 0
+        while i < count {
+            let zv = RowAccess.load(z, i, count, fill: -.infinity)
+            let lq = (zv - mz) * sS - logNormQ
+            let lp = (RowAccess.load(t, i, count, fill: -.infinity) - mt) * sT - logNormP
+            let r = Term.evaluate(lp: lp, lq: lq, parameters)
+            if gradient.pointer != nil {
+                let q = FastMath.exp(lq)
+                var g = a * (r.dLogQ - q * sumQ)
+                if ceWeight != 0 { g += ceWeight * (sS == 1 ? q : FastMath.exp(zv - ceShift)) }
+                gradient.put(g, at: i, count: count)
+            }
+            if teacherGradient != nil {
+                teacherRow.put(b * (r.dLogP - FastMath.exp(lp) * sumP), at: i, count: count)
+            }
+            i += Lanes.scalarCount
+        }
+        if ceWeight != 0, let g = gradient.pointer { g[label] -= ceWeight }
+        return losses
+    }
+
+    // MARK: top-k teacher targets
+
+    /// CE plus D over the K teacher ids and one tail bucket (see `TopKTargets`).
+    @inline(__always) @usableFromInline
+    static func topK<Term: DistanceTerm>(
+        _ term: Term.Type, distance: Distance,
+        z: UnsafePointer<Float>, count: Int,
+        ids: UnsafePointer<Int32>, logProbabilities lpk: UnsafePointer<Float>, tailMass: Float, k: Int,
+        studentScale sS: Float,
+        label: Int, crossEntropyWeight wCE: Float, distanceWeight wD: Float,
+        gradient: RowGradient, scratch: KernelScratch
+    ) -> RowLosses {
+        let withCE = label >= 0 && wCE != 0
+        let labelLogit = withCE ? z[label] : 0
+        let mz = RowAccess.maximum(z, count)
+        let buckets = (k + Lanes.scalarCount) / Lanes.scalarCount * Lanes.scalarCount
+        // scratch layout: zk (K) | lp (buckets) | lq (buckets) | dLogQ (buckets) | p (buckets) | gap (buckets)
+        let zk = scratch.floatBuffer(k + 5 * buckets)
+        let lpB = zk + k, lqB = lpB + buckets, hB = lqB + buckets, pB = hB + buckets, gapB = pB + buckets
+        let sorted = scratch.intBuffer(k)
+        for j in 0..<k { zk[j] = z[Int(ids[j])]; sorted[j] = Int(ids[j]) }
+        var sortedBuffer = UnsafeMutableBufferPointer(start: sorted, count: k)
+        sortedBuffer.sort()
+
+        // tail sums over the gaps between the sorted ids; in place (one temperature, gradient
+        // overwriting z) the exponentials are stored once and the gradient is a scaling of them
+        var tailSum = 0.0, tailSumCE = 0.0
+        let separateCE = withCE && sS != 1
+        let overwritesZ = !gradient.accumulate && gradient.pointer == UnsafeMutablePointer(mutating: z)
+        let inPlace = !separateCE && overwritesZ
+        // τ = 2 in place (DSKD's default): store e = exp((z − mz)/2), sum exp(z − mz) for CE in the
+        // same pass; softmax(z) is then e²/normCE (other τ would need e^τ = exp(τ·log e), slower
+        // than the general path)
+        let inPlaceTwoScales = separateCE && overwritesZ && sS == 0.5
+        var allSumCE = 0.0
+        if inPlace { _ = RowAccess.expInPlace(gradient.pointer!, count, shift: mz, scale: sS) }
+        if inPlaceTwoScales { allSumCE = RowAccess.expInPlaceTwoScales(gradient.pointer!, count, shift: mz, scale: sS) }
+        var start = 0
+        for j in 0...k {
+            let end = j < k ? sorted[j] : count
+            if end > start {
+                if inPlace || inPlaceTwoScales {
+                    tailSum += RowAccess.sum(z, start..<end)
+                } else {
+                    tailSum += RowAccess.sumExp(z, start..<end, shift: mz, scale: sS)
+                    if separateCE { tailSumCE += RowAccess.sumExp(z, start..<end, shift: mz, scale: 1) }
+                }
+            }
+            start = end + 1
+        }
+        var norm = tailSum, normCE = tailSumCE
+        for j in 0..<k {
+            norm += Foundation.exp(Double((zk[j] - mz) * sS))
+            if separateCE { normCE += Foundation.exp(Double(zk[j] - mz)) }
+        }
+        if !separateCE { normCE = norm }
+        if inPlaceTwoScales { normCE = allSumCE }
+        let logNorm = Foundation.log(norm), logNormCE = Foundation.log(normCE)
+        var losses = RowLosses()
+        if withCE { losses.crossEntropy = Double(mz) + logNormCE - Double(labelLogit) }
+
+        for j in 0..<k {
+            lpB[j] = lpk[j]
+            lqB[j] = Float(Double((zk[j] - mz) * sS) - logNorm)
+        }
+        lpB[k] = tailMass > 0 ? Float(Foundation.log(Double(tailMass))) : -.infinity
+        let tailLogQ = tailSum > 0 ? Foundation.log(tailSum) - logNorm : -Double.infinity
+        lqB[k] = Float(tailLogQ)
+        for j in (k + 1)..<buckets { lpB[j] = -.infinity; lqB[j] = -.infinity }
+
+        var parameters = TermParameters()
+        switch distance {
+        case .skewedForwardKL(let s), .skewedReverseKL(let s): parameters.skew = s
+        case .adaptiveKL(let alpha):
+            for j in 0..<buckets {
+                let p = lpB[j] == -.infinity ? 0 : Foundation.exp(lpB[j])
+                let q = lqB[j] == -.infinity ? 0 : Foundation.exp(lqB[j])
+                pB[j] = p; gapB[j] = abs(p - q)
+            }
+            let w = AdaptiveKLTerm.weights(p: pB, gap: gapB, count: buckets, alpha: alpha)
+            parameters.headWeight = w.head; parameters.tailWeight = w.tail
+        default: break
+        }
+
+        var fSum = Lanes(repeating: 0), hq = Lanes(repeating: 0)
+        var j = 0
+        while j < buckets {
+            let r = Term.evaluate(lp: RowAccess.load(lpB, j, buckets, fill: -.infinity),
+                                  lq: RowAccess.load(lqB, j, buckets, fill: -.infinity), parameters)
+            fSum += r.f; hq += r.dLogQ
+            RowAccess.store(r.dLogQ, hB, j, buckets)
+            j += Lanes.scalarCount
+        }
+        losses.distance = Double(fSum.sum())
+        guard let out = gradient.pointer else { return losses }
+
+        let sumQ = Double(hq.sum())
+        // every tail entry v: wD·sS·q_v·(dLogQ_tail/q_tail − ΣdLogQ) + wCE·softmax(z)_v
+        var tailCoefficient = 0.0
+        if tailSum > 0 { tailCoefficient = Double(wD * sS) * (Double(hB[k]) / Foundation.exp(tailLogQ) - sumQ) }
+        let ceWeight = withCE ? wCE : 0
+        let logNormF = Float(logNorm)                                  // q_v = exp((z_v − mz)·sS − logNorm)
+        let shiftCE = Float(Double(mz) + logNormCE)
+        let c = Float(tailCoefficient)
+        var i = 0
+        if inPlace {
+            // z now holds exp((z − mz)·sS) = q·norm
+            RowAccess.scale(out, count, by: Float((tailCoefficient + Double(ceWeight)) / norm))
+        } else if inPlaceTwoScales {
+            // z holds e = exp((z − mz)/2); softmax(z)_v = e² / normCE
+            let a = Float(tailCoefficient / norm), b = Float(Double(ceWeight) / normCE)
+            while i < count {
+                let e = RowAccess.load(out, i, count, fill: 0)
+                RowAccess.store(a * e + b * (e * e), out, i, count)
+                i += Lanes.scalarCount
+            }
+        } else if !separateCE {
+            let coefficient = c + ceWeight
+            while i < count {
+                let zv = RowAccess.load(z, i, count, fill: -.infinity)
+                gradient.put(coefficient * FastMath.exp((zv - mz) * sS - logNormF), at: i, count: count)
+                i += Lanes.scalarCount
+            }
+        } else {
+            while i < count {
+                let zv = RowAccess.load(z, i, count, fill: -.infinity)
+                gradient.put(c * FastMath.exp((zv - mz) * sS - logNormF) + ceWeight * FastMath.exp(zv - shiftCE), at: i, count: count)
+                i += Lanes.scalarCount
+            }
+        }
+        // the K teacher ids: replace the tail formula by their own gradient
+        for j in 0..<k {
+            let v = Int(ids[j])
+            let q = Foundation.exp(Double((zk[j] - mz) * sS) - logNorm)
+            let qCE = separateCE ? Foundation.exp(Double(zk[j] - shiftCE)) : q
+            let own = Double(wD * sS) * (Double(hB[j]) - q * sumQ) + Double(ceWeight) * qCE
+            if gradient.accumulate {
+                let written = tailCoefficient * q + Double(ceWeight) * qCE
+                out[v] += Float(own - written)
+            } else {
+                out[v] = Float(own)
+            }
+        }
+        if ceWeight != 0 { out[label] -= ceWeight }
+        return losses
+    }
+}
+
