@@ -40,7 +40,7 @@ var targets: [Target] = [
     .testTarget(name: "TeacherTests", dependencies: ["Teacher", "Engine", "GGUF", "Tokenizer"], path: "Tests/TeacherTests"),
 
     // MARK: Engine
-    .target(name: "Engine", dependencies: ["COpenBLAS", "GGUF"], path: "Sources/Engine",
+    .target(name: "Engine", dependencies: ["COpenBLAS", "GGUF"], path: "Sources/Engine", exclude: ["README.md"],
             swiftSettings: releaseSpeed),
     .testTarget(name: "EngineTests", dependencies: ["Engine"], path: "Tests/EngineTests"),
 
@@ -58,7 +58,7 @@ var targets: [Target] = [
 
     // MARK: Distillation
     .target(name: "Distillation", dependencies: ["COpenBLAS", "Engine"], path: "Sources/Distillation",
-            swiftSettings: releaseSpeed),
+            exclude: ["README.md"], swiftSettings: releaseSpeed),
     .testTarget(name: "DistillationTests", dependencies: ["Distillation", "Engine"], path: "Tests/DistillationTests"),
 
     // MARK: Runtime
@@ -80,6 +80,7 @@ var targets: [Target] = [
             "Runtime",
             "Distillation",
             "Engine",
+            "Distillation",
             "GGUF",
             "Teacher",
             "Tokenizer",

@@ -7,9 +7,9 @@ final class DistanceTests: XCTestCase {
         var worstExp = 0.0, worstLog = 0.0
         var x = -87.0
         while x < 88 {
-            let lanes = Lanes((0..<8).map { Float(x + Double($0) * 0.0137) })
+            let lanes = Lanes((0..<Lanes.scalarCount).map { Float(x + Double($0) * 0.0137) })
             let e = FastMath.exp(lanes)
-            for l in 0..<8 {
+            for l in 0..<Lanes.scalarCount {
                 let reference = Foundation.exp(Double(lanes[l]))
                 worstExp = max(worstExp, abs(Double(e[l]) - reference) / reference)
             }
@@ -17,9 +17,9 @@ final class DistanceTests: XCTestCase {
         }
         var y = 1e-44
         while y < 1e30 {
-            let lanes = Lanes((0..<8).map { Float(y * (1 + Double($0) * 0.031)) })
+            let lanes = Lanes((0..<Lanes.scalarCount).map { Float(y * (1 + Double($0) * 0.031)) })
             let g = FastMath.log(lanes)
-            for l in 0..<8 where lanes[l] > 0 {
+            for l in 0..<Lanes.scalarCount where lanes[l] > 0 {
                 let reference = Foundation.log(Double(lanes[l]))
                 worstLog = max(worstLog, abs(Double(g[l]) - reference) / max(abs(reference), 1))
             }

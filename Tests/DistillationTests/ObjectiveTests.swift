@@ -12,7 +12,7 @@ final class ObjectiveTests: XCTestCase {
         let teacher = random.array(rows * v, scale: 2)
         let labelValues: [Int32] = [3, -1, 69, 0, 12]
         for weighting in [KDWeighting.ddk, .interpolated(lambda: 0.5)] {
-            for (tau, useTopK) in [(1.0, true), (2.0, true), (2.0, false)] {
+            for (tau, useTopK) in [(1.0, true), (2.0, true), (1.5, true), (2.0, false)] {
                 for distance in [Distance.forwardKL, .adaptiveKL(alpha: 0.5), .jensenShannon] {
                     let configuration = try KDConfiguration(distance: distance, temperature: Float(tau), weighting: weighting)
                     let objective = KnowledgeDistillationObjective(configuration: configuration, usesTopK: useTopK)

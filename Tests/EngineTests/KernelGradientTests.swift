@@ -161,5 +161,33 @@ final class KernelGradientTests: XCTestCase {
         }
         XCTAssertLessThan(worst, 1e-6, "vectorised exp relative error \(worst)")
         XCTAssertEqual(VectorMath.exp(0), 1)
+        var row: [Float] = [0, 1, -1, 20, -20, 3.3, 0.5, -0.25, 7, 8, 9, 10, 11, 12, 13, 14, 15, 2.5]
+        let reference = row.map { Foundation.exp(Double($0)) }
+        row.withMutablePointer { VectorMath.expInPlace($0, 18) }
+        for i in row.indices { XCTAssertEqual(Double(row[i]), reference[i], accuracy: 1e-6 * reference[i]) }
+    }
+
+    func testVectorLogAccuracy() {
+        var worst: Double = 0
+        var x: Float = 1.2e-38
+        while x < 3e38 {
+            let v = Double(VectorMath.log(x)), ref = Foundation.log(Double(x))
+            worst = max(worst, abs(v - ref) / max(abs(ref), 1e-3))
+            x *= 1.0137
+        }
+        // near 1 the relative error of log(x) itself matters
+        for k in -2000...2000 {
+            let y = 1 + Float(k) * 1e-4
+            let v = Double(VectorMath.log(y)), ref = Foundation.log(Double(y))
+            if ref != 0 { worst = max(worst, abs(v - ref) / abs(ref)) } else { XCTAssertEqual(v, 0) }
+        }
+        XCTAssertLessThan(worst, 1e-6, "vectorised log relative error \(worst)")
+        XCTAssertEqual(VectorMath.log(0), -.infinity)
+        XCTAssertTrue(VectorMath.log(-1).isNaN)
+        XCTAssertEqual(VectorMath.log(.infinity), .infinity)
+        var row: [Float] = (1...21).map { Float($0) * 0.37 }
+        let reference = row.map { Foundation.log(Double($0)) }
+        row.withMutablePointer { VectorMath.logInPlace($0, 21) }
+        for i in row.indices { XCTAssertEqual(Double(row[i]), reference[i], accuracy: 1e-6 * max(1, abs(reference[i]))) }
     }
 }

@@ -2,7 +2,7 @@
 // distribution q (ALGORITHMS.md §2), written once per distance as a lane-wise
 // term over "buckets" (vocabulary entries, or top-k ids plus one tail bucket).
 //
-// Shape legend: V = vocabulary size, K = top-k count, lanes = 8.
+// Shape legend: V = vocabulary size, K = top-k count, W = 16 lanes.
 //
 // For every bucket b with log-probabilities lp, lq (both already at
 // temperature τ) a term returns
@@ -76,9 +76,6 @@ public enum Distance: Equatable, Sendable, CustomStringConvertible {
         default: name
         }
     }
-
-    /// Whether D(p ‖ p) = 0 for every p (true for all of them).
-    public var vanishesOnEqualDistributions: Bool { true }
 }
 
 /// Per-row values a term needs besides the two log-probabilities.

@@ -8,8 +8,8 @@ enum TotalVariationTerm: DistanceTerm {
         let p = FastMath.exp(lp), q = FastMath.exp(lq)
         let d = q - p
         var sign = Lanes(repeating: 0)
-        sign.replace(with: 1, where: d .> 0)
-        sign.replace(with: -1, where: d .< 0)
+        sign = sign.replacing(with: 1, where: d .> 0)
+        sign = sign.replacing(with: -1, where: d .< 0)
         let f = 0.5 * (d * sign)
         return (f, 0.5 * q * sign, -0.5 * p * sign)
     }

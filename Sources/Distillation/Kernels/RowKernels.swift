@@ -15,6 +15,7 @@
 // written) or added to it when `accumulate`.
 
 import Foundation
+import Engine
 
 /// Where a row kernel puts its logit gradient.
 @usableFromInline
@@ -61,17 +62,20 @@ enum RowKernels {
     @inline(__always) @usableFromInline
     static func crossEntropy(z: UnsafePointer<Float>, count: Int, label: Int, weight: Float,
                              gradient: RowGradient) -> Double {
+        if let out = gradient.pointer, out == UnsafeMutablePointer(mutating: z), !gradient.accumulate {
+            // in place: the engine's fused kernel (exponentials stored once, then scaled)
+            return CrossEntropy.forwardBackwardInPlace(logits: out, target: Int32(label), vocabularySize: count, scale: weight)
+        }
         let labelLogit = z[label]
         let m = RowAccess.maximum(z, count)
         let logNorm = Float(Foundation.log(RowAccess.sumExp(z, 0..<count, shift: m, scale: 1)))
         let loss = Double(m) + Double(logNorm) - Double(labelLogit)
         if gradient.pointer != nil {
-            let shift = m + logNorm
             var i = 0
             while i < count {
                 let v = RowAccess.load(z, i, count, fill: -.infinity)
-                gradient.put(weight * FastMath.exp(v - shift), at: i, count: count)
-                i += 8
+                gradient.put(weight * FastMath.exp(v - m - logNorm), at: i, count: count)
+                i += Lanes.scalarCount
             }
             gradient.pointer![label] -= weight
         }
@@ -114,8 +118,8 @@ enum RowKernels {
                 let lp = (RowAccess.load(t, i, count, fill: -.infinity) - mt) * sT - logNormP
                 let pv = FastMath.exp(lp), qv = FastMath.exp(lq)
                 RowAccess.store(pv, p, i, count)
-                RowAccess.store(pointwiseMax(pv - qv, qv - pv), gap, i, count)
-                i += 8
+                RowAccess.store(FastMath.abs(pv - qv), gap, i, count)
+                i += Lanes.scalarCount
             }
             let w = AdaptiveKLTerm.weights(p: p, gap: gap, count: count, alpha: alpha)
             parameters.headWeight = w.head; parameters.tailWeight = w.tail
@@ -129,7 +133,7 @@ enum RowKernels {
             let lp = (RowAccess.load(t, i, count, fill: -.infinity) - mt) * sT - logNormP
             let r = Term.evaluate(lp: lp, lq: lq, parameters)
             fSum += r.f; hq += r.dLogQ; hp += r.dLogP
-            i += 8
+            i += Lanes.scalarCount
         }
         losses.distance = Double(fSum.sum())
         guard gradient.pointer != nil || teacherGradient != nil else { return losses }
@@ -154,7 +158,7 @@ enum RowKernels {
             if teacherGradient != nil {
                 teacherRow.put(b * (r.dLogP - FastMath.exp(lp) * sumP), at: i, count: count)
             }
-            i += 8
+            i += Lanes.scalarCount
         }
         if ceWeight != 0, let g = gradient.pointer { g[label] -= ceWeight }
         return losses
@@ -175,7 +179,7 @@ enum RowKernels {
         let withCE = label >= 0 && wCE != 0
         let labelLogit = withCE ? z[label] : 0
         let mz = RowAccess.maximum(z, count)
-        let buckets = (k + 1 + 7) & ~7
+        let buckets = (k + Lanes.scalarCount) / Lanes.scalarCount * Lanes.scalarCount
         // scratch layout: zk (K) | lp (buckets) | lq (buckets) | dLogQ (buckets) | p (buckets) | gap (buckets)
         let zk = scratch.floatBuffer(k + 5 * buckets)
         let lpB = zk + k, lqB = lpB + buckets, hB = lqB + buckets, pB = hB + buckets, gapB = pB + buckets
@@ -184,15 +188,29 @@ enum RowKernels {
         var sortedBuffer = UnsafeMutableBufferPointer(start: sorted, count: k)
         sortedBuffer.sort()
 
-        // tail sums over the gaps between the sorted ids
+        // tail sums over the gaps between the sorted ids; in place (one temperature, gradient
+        // overwriting z) the exponentials are stored once and the gradient is a scaling of them
         var tailSum = 0.0, tailSumCE = 0.0
         let separateCE = withCE && sS != 1
+        let overwritesZ = !gradient.accumulate && gradient.pointer == UnsafeMutablePointer(mutating: z)
+        let inPlace = !separateCE && overwritesZ
+        // τ = 2 in place (DSKD's default): store e = exp((z − mz)/2), sum exp(z − mz) for CE in the
+        // same pass; softmax(z) is then e²/normCE (other τ would need e^τ = exp(τ·log e), slower
+        // than the general path)
+        let inPlaceTwoScales = separateCE && overwritesZ && sS == 0.5
+        var allSumCE = 0.0
+        if inPlace { _ = RowAccess.expInPlace(gradient.pointer!, count, shift: mz, scale: sS) }
+        if inPlaceTwoScales { allSumCE = RowAccess.expInPlaceTwoScales(gradient.pointer!, count, shift: mz, scale: sS) }
         var start = 0
         for j in 0...k {
             let end = j < k ? sorted[j] : count
             if end > start {
-                tailSum += RowAccess.sumExp(z, start..<end, shift: mz, scale: sS)
-                if separateCE { tailSumCE += RowAccess.sumExp(z, start..<end, shift: mz, scale: 1) }
+                if inPlace || inPlaceTwoScales {
+                    tailSum += RowAccess.sum(z, start..<end)
+                } else {
+                    tailSum += RowAccess.sumExp(z, start..<end, shift: mz, scale: sS)
+                    if separateCE { tailSumCE += RowAccess.sumExp(z, start..<end, shift: mz, scale: 1) }
+                }
             }
             start = end + 1
         }
@@ -202,6 +220,7 @@ enum RowKernels {
             if separateCE { normCE += Foundation.exp(Double(zk[j] - mz)) }
         }
         if !separateCE { normCE = norm }
+        if inPlaceTwoScales { normCE = allSumCE }
         let logNorm = Foundation.log(norm), logNormCE = Foundation.log(normCE)
         var losses = RowLosses()
         if withCE { losses.crossEntropy = Double(mz) + logNormCE - Double(labelLogit) }
@@ -236,7 +255,7 @@ enum RowKernels {
                                   lq: RowAccess.load(lqB, j, buckets, fill: -.infinity), parameters)
             fSum += r.f; hq += r.dLogQ
             RowAccess.store(r.dLogQ, hB, j, buckets)
-            j += 8
+            j += Lanes.scalarCount
         }
         losses.distance = Double(fSum.sum())
         guard let out = gradient.pointer else { return losses }
@@ -250,18 +269,29 @@ enum RowKernels {
         let shiftCE = Float(Double(mz) + logNormCE)
         let c = Float(tailCoefficient)
         var i = 0
-        if !separateCE {
+        if inPlace {
+            // z now holds exp((z − mz)·sS) = q·norm
+            RowAccess.scale(out, count, by: Float((tailCoefficient + Double(ceWeight)) / norm))
+        } else if inPlaceTwoScales {
+            // z holds e = exp((z − mz)/2); softmax(z)_v = e² / normCE
+            let a = Float(tailCoefficient / norm), b = Float(Double(ceWeight) / normCE)
+            while i < count {
+                let e = RowAccess.load(out, i, count, fill: 0)
+                RowAccess.store(a * e + b * (e * e), out, i, count)
+                i += Lanes.scalarCount
+            }
+        } else if !separateCE {
             let coefficient = c + ceWeight
             while i < count {
                 let zv = RowAccess.load(z, i, count, fill: -.infinity)
                 gradient.put(coefficient * FastMath.exp((zv - mz) * sS - logNormF), at: i, count: count)
-                i += 8
+                i += Lanes.scalarCount
             }
         } else {
             while i < count {
                 let zv = RowAccess.load(z, i, count, fill: -.infinity)
                 gradient.put(c * FastMath.exp((zv - mz) * sS - logNormF) + ceWeight * FastMath.exp(zv - shiftCE), at: i, count: count)
-                i += 8
+                i += Lanes.scalarCount
             }
         }
         // the K teacher ids: replace the tail formula by their own gradient

@@ -302,6 +302,7 @@ public final class CrossModelAttentionObjective: ChunkedObjective {
     /// on the student logits (overwritten with their gradient), ce_t2s on z_t2s.
     public func lossAndGradient(rowStart: Int, rowCount: Int, logits: UnsafeMutablePointer<Float>, vocabularySize v: Int) -> Double {
         guard let batch, let studentHead else { preconditionFailure("CrossModelAttentionObjective: beginStep was not called") }
+        precondition(v == studentVocabularySize, "CrossModelAttentionObjective: chunk vocabulary \(v) differs from the objective's \(studentVocabularySize)")
         let dS = studentWidth
         let labels = batch.studentLabels
         if projected.count < rowCount * v { projected = [Float](repeating: 0, count: rowCount * v) }

@@ -130,6 +130,7 @@ public final class DualSpaceObjective: ChunkedObjective {
     /// their gradient), ce_t2s on z_t2s (its gradient flows to P_t2s at `finishStep`).
     public func lossAndGradient(rowStart: Int, rowCount: Int, logits: UnsafeMutablePointer<Float>, vocabularySize v: Int) -> Double {
         guard let labels, let studentHead else { preconditionFailure("DualSpaceObjective: beginStep was not called") }
+        precondition(v == vocabularySize, "DualSpaceObjective: chunk vocabulary \(v) differs from the objective's \(vocabularySize)")
         let dS = studentWidth
         if projected.count < rowCount * v { projected = [Float](repeating: 0, count: rowCount * v) }
         t2sHidden.withUnsafeBufferPointer { g in

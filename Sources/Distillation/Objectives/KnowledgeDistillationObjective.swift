@@ -62,6 +62,8 @@ public enum TeacherTargets: Sendable {
 }
 
 /// `kd`: weighted CE plus D(teacher ‖ student) at temperature τ; components `ce`, `kd`, `total`.
+/// Both terms are summed over label tokens and divided by the global label count; padding
+/// rows (negative label) contribute nothing and get a zero gradient. CE is at τ = 1.
 public final class KnowledgeDistillationObjective: ChunkedObjective {
     /// The settings.
     public let configuration: KDConfiguration
@@ -71,6 +73,7 @@ public final class KnowledgeDistillationObjective: ChunkedObjective {
     public private(set) var components = LossComponents()
     private var labels: StepLabels?
     private var targets: TeacherTargets?
+    private var vocabularySize = 0
     private let scratch = KernelScratch()
 
     /// An objective; `usesTopK` selects the teacher format it declares.
@@ -96,12 +99,14 @@ public final class KnowledgeDistillationObjective: ChunkedObjective {
         }
         self.labels = labels
         self.targets = targets
+        self.vocabularySize = vocabularySize
         components = LossComponents()
         components["ce"] = 0; components["kd"] = 0; components["total"] = 0
     }
 
     public func lossAndGradient(rowStart: Int, rowCount: Int, logits: UnsafeMutablePointer<Float>, vocabularySize: Int) -> Double {
         guard let labels, let targets else { preconditionFailure("KnowledgeDistillationObjective: beginStep was not called") }
+        precondition(vocabularySize == self.vocabularySize, "KnowledgeDistillationObjective: chunk vocabulary \(vocabularySize) differs from the step's \(self.vocabularySize)")
         let scale = Float(1 / labels.globalLabelTokenCount)
         let wCE = configuration.weighting.crossEntropyWeight, wD = configuration.weighting.distanceWeight
         let studentScale = 1 / configuration.temperature

@@ -6,6 +6,8 @@
 // Shape legend: N = rows, dS = student width, dT = teacher width.
 //   weight (out,in) row-major, then bias (out); x (N,in), y (N,out).
 
+import Foundation
+
 /// Offsets of one linear projector inside the projector buffer.
 public struct ProjectorLayout: Sendable, Equatable {
     /// Input width.
@@ -136,5 +138,3 @@ public struct ProjectorOptimizer {
         }
     }
 }
-
-import Foundation

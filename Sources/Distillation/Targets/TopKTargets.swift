@@ -58,8 +58,8 @@ public struct TopKTargets: Sendable, Equatable {
     }
 
     /// Selects the top-k targets of `rowCount` rows of full teacher logits (N,V) at temperature τ.
-    /// Per row: a size-k min-heap over one pass of V (partial selection, no full sort),
-    /// one vectorized log-sum-exp pass, and the tail mass summed over the gaps between the ids.
+    /// Per row: a size-k min-heap over one pass of V (partial selection, no full sort), then
+    /// one vectorized exp pass summing the tail over the gaps between the ids.
     public init(teacherLogits: UnsafePointer<Float>, rowCount: Int, vocabularySize: Int, k: Int, temperature: Float) throws {
         guard k >= 1, k <= vocabularySize else { throw DistillationError.invalidParameter("top-k k", Double(k), "must lie in 1...\(vocabularySize)") }
         guard temperature > 0 else { throw DistillationError.invalidParameter("top-k temperature", Double(temperature), "must be positive") }
@@ -77,12 +77,9 @@ public struct TopKTargets: Sendable, Equatable {
             // descending order for the output
             let order = (0..<k).sorted { heapValues[$0] > heapValues[$1] || (heapValues[$0] == heapValues[$1] && heapIds[$0] < heapIds[$1]) }
             let m = heapValues[order[0]]
-            let logNorm = Foundation.log(RowAccess.sumExp(z, 0..<vocabularySize, shift: m, scale: scale))
-            for (j, slot) in order.enumerated() {
-                ids[r * k + j] = Int32(heapIds[slot])
-                logProbabilities[r * k + j] = Float(Double((heapValues[slot] - m) * scale) - logNorm)
-                sortedIds[j] = heapIds[slot]
-            }
+            // tail: Σ exp((z − m)/τ) over the gaps between the sorted ids (one pass over V);
+            // the normalizer adds the k selected terms, so neither needs a subtraction
+            for j in 0..<k { sortedIds[j] = heapIds[j] }
             sortedIds.sort()
             var tail = 0.0, start = 0
             for j in 0...k {
@@ -90,7 +87,14 @@ public struct TopKTargets: Sendable, Equatable {
                 if end > start { tail += RowAccess.sumExp(z, start..<end, shift: m, scale: scale) }
                 start = end + 1
             }
-            tailMass[r] = Float(tail / Foundation.exp(logNorm))
+            var norm = tail
+            for j in 0..<k { norm += Foundation.exp(Double((heapValues[j] - m) * scale)) }
+            let logNorm = Foundation.log(norm)
+            for (j, slot) in order.enumerated() {
+                ids[r * k + j] = Int32(heapIds[slot])
+                logProbabilities[r * k + j] = Float(Double((heapValues[slot] - m) * scale) - logNorm)
+            }
+            tailMass[r] = Float(tail / norm)
         }
         self.ids = ids; self.logProbabilities = logProbabilities; self.tailMass = tailMass
     }
@@ -102,12 +106,12 @@ public struct TopKTargets: Sendable, Equatable {
         var floor = values[0]
         var v = k
         while v < count {
-            // skip ahead in groups of 8 while nothing beats the heap's minimum
-            if v + 8 <= count {
+            // skip ahead in groups of W while nothing beats the heap's minimum
+            if v + Lanes.scalarCount <= count {
                 let group = UnsafeRawPointer(z + v).loadUnaligned(as: Lanes.self)
-                if !any(group .> Lanes(repeating: floor)) { v += 8; continue }
+                if !any(group .> Lanes(repeating: floor)) { v += Lanes.scalarCount; continue }
             }
-            let end = min(v + 8, count)
+            let end = min(v + Lanes.scalarCount, count)
             while v < end {
                 if z[v] > floor {
                     values[0] = z[v]; ids[0] = v

@@ -7,6 +7,11 @@
 // expf coefficients) and 2^n built in the exponent bits. Relative error
 // ≲ 2e-7 over the clamped range [-87.3, 88.7]; below it the result is the
 // smallest normal number scale (≈1e-38) rather than 0, which softmax ignores.
+//
+// `log` splits x = m·2^e with m ∈ [√½, √2), evaluates the Cephes logf
+// polynomial on m − 1 and adds e·ln2 in two parts. Relative error ≲ 2e-7 for
+// normal positive inputs; log(0) = −∞, log of a negative number or NaN is NaN
+// (subnormal inputs are not supported and give a wrong finite value).
 
 
 /// Vectorised math on Float rows.
@@ -37,6 +42,67 @@ public enum VectorMath {
     @inline(__always)
     public static func exp(_ x: Float) -> Float {
         exp(SIMD16<Float>(repeating: x))[0]
+    }
+
+    @inline(__always)
+    public static func log(_ x: SIMD16<Float>) -> SIMD16<Float> {
+        let bits = unsafeBitCast(x, to: SIMD16<Int32>.self)
+        // x = m · 2^e, m ∈ [0.5, 1); the biased exponent k becomes a Float through
+        // the 2^23 magic number (the generic Int→Float SIMD init is not inlined).
+        let k = ((bits &>> 23) & 0xFF) | 0x4B00_0000
+        var e = unsafeBitCast(k, to: SIMD16<Float>.self) - (8_388_608 + 126)
+        var m = unsafeBitCast((bits & 0x007F_FFFF) | 0x3F00_0000, to: SIMD16<Float>.self)
+        let small = m .< 0.707_106_781
+        e = e.replacing(with: e - 1, where: small)
+        m = m.replacing(with: m + m, where: small) - 1
+        let z = m * m
+        var y: SIMD16<Float> = SIMD16(repeating: 7.037_683_629_2e-2)
+        y = y * m - 1.151_461_031_0e-1
+        y = y * m + 1.167_699_874_0e-1
+        y = y * m - 1.242_014_084_6e-1
+        y = y * m + 1.424_932_278_7e-1
+        y = y * m - 1.666_805_766_5e-1
+        y = y * m + 2.000_071_476_5e-1
+        y = y * m - 2.499_999_399_3e-1
+        y = y * m + 3.333_333_117_4e-1
+        y = y * m * z
+        y = y + e * -2.121_944_40e-4
+        y = y - z * 0.5
+        var result = m + y + e * 0.693_359_375
+        result = result.replacing(with: -.infinity, where: x .== 0)
+        result = result.replacing(with: .nan, where: .!(x .>= 0))
+        result = result.replacing(with: .infinity, where: x .== .infinity)
+        return result
+    }
+
+    /// Scalar form of the vectorised logarithm.
+    @inline(__always)
+    public static func log(_ x: Float) -> Float {
+        log(SIMD16<Float>(repeating: x))[0]
+    }
+
+    /// Replaces every element of a row by its natural logarithm.
+    public static func logInPlace(_ x: UnsafeMutablePointer<Float>, _ n: Int) {
+        var i = 0
+        let raw = UnsafeMutableRawPointer(x)
+        while i + 16 <= n {
+            let v = log(raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self))
+            raw.storeBytes(of: v, toByteOffset: i * 4, as: SIMD16<Float>.self)
+            i += 16
+        }
+        while i < n { x[i] = log(x[i]); i += 1 }
+    }
+
+    /// Replaces every element of a row by its exponential.
+    public static func expInPlace(_ x: UnsafeMutablePointer<Float>, _ n: Int) {
+        var i = 0
+        let raw = UnsafeMutableRawPointer(x)
+        while i + 16 <= n {
+            let v = exp(raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self))
+            raw.storeBytes(of: v, toByteOffset: i * 4, as: SIMD16<Float>.self)
+            i += 16
+        }
+        while i < n { x[i] = exp(x[i]); i += 1 }
     }
 
     /// Largest element of a row.

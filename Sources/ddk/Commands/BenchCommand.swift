@@ -7,6 +7,8 @@ struct BenchCommand: ParsableCommand {
         abstract: "Benchmark the project's components on this machine.",
         subcommands: [
             BenchEngineCommand.self,
+            BenchLossesCommand.self,
+            BenchTopKCommand.self,
             BenchTokenizerCommand.self,
             BenchTeacherCommand.self,
             BenchDistillCommand.self,

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Distillation
 import Engine
 import Foundation
 #if canImport(Glibc)
@@ -27,14 +28,24 @@ struct BenchEngineCommand: ParsableCommand {
     @Option(name: .long, help: "OpenBLAS threads.")
     var threads = 1
 
+    @Option(name: .long, help: "Rows per LM-head chunk (logits scratch = rows × V Floats).")
+    var headRows = 256
+
     @Option(name: .long, help: "Teacher inference batch (B×T = teacher-batch × sequence); 0 skips it.")
     var teacherBatch = 4
 
+    @Option(name: .long, help: "Also time the step under this objective (ce, kd, dskd, dskd-cma) and report its overhead over ce.")
+    var objective = "ce"
+
+    @Option(name: .long, help: "Teacher top-k ids per token for --objective kd.")
+    var topK = 64
+
     func run() throws {
         BLASThreads.set(threads)
+        let objectiveKind = try ObjectiveKind(name: objective)
         let config = LlamaConfig.referenceStudent
         let B = batch, T = sequence, N = B * T
-        let model = try LlamaModel(config: config, batchSize: B, sequenceLength: T, seed: 1234)
+        let model = try LlamaModel(config: config, batchSize: B, sequenceLength: T, seed: 1234, lmHeadChunkRows: headRows)
 
         // 1. sgemm throughput on every matrix shape of the step.
         let gemm = SgemmProbe.measure(config: config, rows: N, headRows: model.lmHeadChunkRows)
@@ -47,7 +58,7 @@ struct BenchEngineCommand: ParsableCommand {
         let targets = Array(tokens.dropFirst()) + [-1]
         let adam = AdamW(layout: model.layout)
         var phases: [[Double]] = []
-        var cpuSteps: [Double] = []
+        var cpuSteps: [Double] = [], cpuHead: [Double] = []
         var losses: [Double] = []
         var crossEntropySeconds: [Double] = []
         for step in 0..<(steps + 1) {
@@ -56,9 +67,11 @@ struct BenchEngineCommand: ParsableCommand {
             model.zeroGradients()
             try model.forward(tokens: tokens, batchSize: B, sequenceLength: T)
             let t1 = now()
+            let c1 = cpuNow()
             var loss = TimedLoss(inner: try CrossEntropyLoss(targets: targets, vocabularySize: config.vocabularySize))
             try model.lmHeadLoss(&loss)
             let t2 = now()
+            let c2 = cpuNow()
             try model.backward()
             let t3 = now()
             GradientClipping.clip(model.gradients.buffer, maxNorm: 1)
@@ -71,6 +84,7 @@ struct BenchEngineCommand: ParsableCommand {
                 losses.append(loss.inner.meanLoss)
                 crossEntropySeconds.append(loss.seconds)
                 cpuSteps.append(c4 - c0)
+                cpuHead.append(c2 - c1)
             }
         }
         func median(_ i: Int) -> Double { phases.map { $0[i] }.sorted()[phases.count / 2] }
@@ -82,6 +96,20 @@ struct BenchEngineCommand: ParsableCommand {
         // On a shared machine the process is often preempted: CPU time shows the idle-machine cost.
         let stepCPUSeconds = cpuSteps.sorted()[cpuSteps.count / 2]
         let mfuCPU = flopsPerStep / stepCPUSeconds / 1e9 / peak
+
+        // 2b. the same step under another objective (synthetic teacher data), CPU time relative to ce above.
+        var objectiveTiming = ObjectiveBench.Timing(stepSeconds: stepSeconds, stepCPUSeconds: stepCPUSeconds)
+        if objectiveKind != .ce {
+            let labels = try StepLabels(targets, globalLabelTokenCount: Double(targets.filter { $0 >= 0 }.count),
+                                        vocabularySize: config.vocabularySize)
+            var selectionSeconds = 0.0
+            let prepared = try ObjectiveBench.prepare(objectiveKind, model: model, tokens: tokens, labels: labels, distance: .forwardKL,
+                                                      topK: topK, selectionSecondsPerToken: &selectionSeconds)
+            objectiveTiming = try ObjectiveBench.measure(prepared, name: objective, model: model, tokens: tokens, batchSize: B,
+                                                         sequenceLength: T, labelCount: labels.globalLabelTokenCount, steps: steps,
+                                                         optimizer: adam, log: log)
+        }
+        let overheadVsCE = objectiveTiming.stepCPUSeconds / stepCPUSeconds - 1
 
         // 3. teacher-shaped inference forward (random weights; speed only).
         var teacherTokensPerSecond = 0.0, teacherSeconds = 0.0, teacherGflops = 0.0, teacherCPUSeconds = 0.0
@@ -110,6 +138,8 @@ struct BenchEngineCommand: ParsableCommand {
             "tokens_per_second": Double(N) / stepSeconds,
             "step_seconds": stepSeconds,
             "step_cpu_seconds": stepCPUSeconds,
+            "lm_head_loss_cpu_seconds": cpuHead.sorted()[cpuHead.count / 2],
+            "lm_head_chunk_rows": model.lmHeadChunkRows,
             "tokens_per_cpu_second": Double(N) / stepCPUSeconds,
             "mfu_cpu_time": mfuCPU,
             "forward_seconds": median(0),
@@ -128,6 +158,10 @@ struct BenchEngineCommand: ParsableCommand {
             "teacher_forward_seconds": teacherSeconds,
             "teacher_forward_cpu_seconds": teacherCPUSeconds,
             "teacher_gflops": teacherGflops,
+            "objective": objective,
+            "objective_step_seconds": objectiveTiming.stepSeconds,
+            "objective_step_cpu_seconds": objectiveTiming.stepCPUSeconds,
+            "overhead_vs_ce": overheadVsCE,
         ]
         if json {
             let data = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
@@ -139,6 +173,7 @@ struct BenchEngineCommand: ParsableCommand {
               \(fmt(achieved)) GFLOP/s achieved, sgemm peak \(fmt(peak)) GFLOP/s, MFU \(fmt(mfu))
               peak RSS \(peakResidentBytes() / 1_048_576) MiB
             teacher inference: \(fmt(teacherTokensPerSecond)) tokens/s (CPU time \(fmt(teacherCPUSeconds)) s)
+            objective \(objective): step CPU time \(fmt(objectiveTiming.stepCPUSeconds)) s, overhead vs ce \(fmt(100 * overheadVsCE))%
             """)
         }
     }
