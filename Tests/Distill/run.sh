@@ -93,6 +93,29 @@ for np in 3 4; do
     fi
 done
 
+# ddk bench distill --json: exactly one JSON object on stdout with the documented fields.
+mkdir -p "$out/bench"
+timeout -k 5 240 mpirun --allow-run-as-root --oversubscribe -np 3 "$ddk" bench distill --config launch/configs/tiny.toml \
+    --steps 4 --json >"$out/bench/stdout.log" 2>"$out/bench/stderr.log"
+status=$?
+if [ "$status" -eq 0 ] && python3 - "$out/bench/stdout.log" <<'PY'
+import json, sys
+text = open(sys.argv[1]).read()
+figures = json.loads(text)  # the whole of stdout must be one JSON object
+fields = {"world_size", "teacher_ranks", "student_ranks", "steps_measured", "step_seconds_mean",
+          "student_tokens_per_second", "teacher_wait_fraction", "allreduce_seconds_per_step",
+          "bucketed_allreduce_seconds", "bare_allreduce_seconds", "allreduce_bytes", "allreduce_buckets",
+          "teacher_pool_utilization", "teacher_credit_wait_seconds"}
+assert set(figures) == fields, set(figures) ^ fields
+assert figures["world_size"] == 3 and figures["steps_measured"] == 3 and figures["student_tokens_per_second"] > 0
+assert 0 <= figures["teacher_wait_fraction"] <= 1 and 0 < figures["teacher_pool_utilization"] <= 1
+PY
+then
+    pass "bench distill --json: one JSON object with the documented fields"
+else
+    fail "bench distill --json (exit $status): $(head -c 300 "$out/bench/stdout.log") $(tail -n 3 "$out/bench/stderr.log")"
+fi
+
 # The checker must catch a wrong DDK update and diverged weights.
 tampered="$out/tampered.jsonl"
 python3 - "$out/kd-np3/metrics.jsonl" "$tampered" <<'PY'
