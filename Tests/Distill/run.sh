@@ -48,10 +48,29 @@ check() {
     fi
 }
 
+# The teacher perplexity is measured (cache removed) by the single process and by the pool of
+# two teachers on 4 ranks (which also serve students 0 and 1); the other runs read the cache.
+rm -rf data/tiny/shards/cache
 run single 0; check single 1 1 8 $?
-for np in 2 3 4; do
+for np in 2 3; do
     run "kd-np$np" "$np"; check "kd-np$np" "$np" $((np - 1)) 8 $?
 done
+rm -rf data/tiny/shards/cache
+run kd-np4 4 --set teacher.ranks=2; check kd-np4 4 2 8 $?
+run kd-np4-1teacher 4; check kd-np4-1teacher 4 3 8 $?
+if grep -q "teacher perplexity measured by ranks \[1, 2\]" "$out/kd-np4/stderr.log" && python3 - "$out/single/metrics.jsonl" "$out/kd-np4/metrics.jsonl" <<'PY'
+import json, sys
+def teacher(path):
+    record = next(json.loads(l) for l in open(path) if '"kind":"ddk"' in l.replace(" ", ""))
+    return [d["teacher_ppl"] for d in record["domains"]]
+a, b = teacher(sys.argv[1]), teacher(sys.argv[2])
+sys.exit(0 if all(abs(x - y) <= 1e-6 * x for x, y in zip(a, b)) else 1)
+PY
+then
+    pass "teacher perplexity measured by the pool equals the single process's"
+else
+    fail "teacher perplexity: the pool's measurement differs from the single process's, or was not measured"
+fi
 # ce needs no teacher: every rank but none is a student; plain Eq. 1 every interval.
 run ce-unsmoothed-np3 3 --set objective.name=ce --set teacher.ranks=0 --set ddk.mode=unsmoothed
 check ce-unsmoothed-np3 3 3 8 $?
@@ -72,11 +91,11 @@ else
 fi
 
 # The same first step on every world size: the students' shares add up to the same loss.
-first_losses=$(for name in single kd-np2 kd-np3 kd-np4; do
+first_losses=$(for name in single kd-np2 kd-np3 kd-np4 kd-np4-1teacher; do
     sed -n 's/.*"kind":"step".*"loss":\([0-9.e+-]*\).*"step":0,.*/\1/p' "$out/$name/metrics.jsonl"; done)
 if python3 -c "
 import sys; v=[float(x) for x in sys.argv[1:]]
-sys.exit(0 if len(v)==4 and max(v)-min(v) <= 1e-5*abs(v[0]) else 1)" $first_losses; then
+sys.exit(0 if len(v)==5 and max(v)-min(v) <= 1e-5*abs(v[0]) else 1)" $first_losses; then
     pass "step-0 loss equal on 1-4 ranks ($(echo $first_losses | tr '\n' ' '))"
 else
     fail "step-0 loss differs across world sizes: $(echo $first_losses | tr '\n' ' ')"

@@ -136,32 +136,8 @@ public final class DistillJob {
         }
 
         // Teacher per-domain validation perplexity: cached, else measured by the pool.
-        let cache = TeacherPerplexityCache(shardsFolder: config.data.shards)
-        var cacheKey = ""
-        var cached: TeacherPerplexityCache.Entry?
-        if rank == 0 {
-            cacheKey = try TeacherPerplexityCache.key(teacherWeightFiles: teacher.weightFiles, validationHash: try sharding.tokenHash())
-            cached = cache.read(key: cacheKey, domains: dataset.domainNames)
-        }
-        let cacheHit = try world.broadcast(Int32(cached == nil ? 0 : 1), root: 0) == 1
-        var teacherSums = cached?.sums ?? []
-        if !cacheHit {
-            var local = [Double](repeating: 0, count: 2 * domainCount)
-            if let position = perplexityWorkers.firstIndex(of: rank), let worker {
-                local = try sharding.evaluate(worker: position, of: perplexityWorkers.count, maxBatch: localBatch,
-                                              crossEntropy: worker.crossEntropy)
-            }
-            let reduced = try world.reduce(local, op: .sum, root: 0)
-            if rank == 0 {
-                teacherSums = reduced!
-                try cache.write(.init(key: cacheKey, teacher: teacher.path, domains: dataset.domainNames, sums: teacherSums,
-                                      perplexities: ValidationSharding.perplexities(teacherSums)))
-            }
-        }
-        if rank == 0 {
-            progress!.line("teacher perplexity \(cacheHit ? "from cache" : "measured by ranks \(perplexityWorkers)"): "
-                + zip(dataset.domainNames, ValidationSharding.perplexities(teacherSums)).map { String(format: "%@ %.2f", $0, $1) }.joined(separator: ", "))
-        }
+        let teacherSums = try teacherValidationSums(sharding: sharding, workers: perplexityWorkers, worker: worker,
+                                                    maxBatch: localBatch, progress: progress)
         if teacherIndex == nil && !layout.isSingleProcess { worker = nil }  // rank 0 measured it; free the memory
 
         // Rank 0 decides the weights.
@@ -365,29 +341,6 @@ public final class DistillJob {
         let frozen = try teacher.load(1, 1)
         let count = teacher.config.vocabularySize * teacher.config.hiddenSize
         return Array(frozen.parameters.slice(offset: frozen.layout.lmHead, count: count))
-    }
-
-    /// Rank 0's benchmark figures from the step records and every rank's end-of-run timings
-    /// (`[teacher compute, teacher serving wall, credit wait, bare all-reduce, is teacher, bucketed all-reduce]`).
-    func benchmarkFigures(stepRecords: [StepRecord], gathered: [Double], parameterCount: Int, buckets: Int) -> DistillBenchmark {
-        let measured = stepRecords.count > 1 ? Array(stepRecords.dropFirst()) : stepRecords
-        let stepSeconds = measured.reduce(0) { $0 + $1.stepSeconds }
-        let tokens = Double(config.data.globalBatchSequences * config.data.sequenceLength * measured.count)
-        var compute = 0.0, serving = 0.0, creditWait = 0.0, bare = 0.0, teachers = 0.0, bucketed = 0.0
-        for rank in 0..<world.size {
-            let entry = Array(gathered[rank * 6..<(rank + 1) * 6])
-            compute += entry[0]; serving += entry[1]; creditWait += entry[2]
-            bare = max(bare, entry[3]); teachers += entry[4]; bucketed = max(bucketed, entry[5])
-        }
-        return DistillBenchmark(
-            worldSize: world.size, teacherRanks: layout.teacherRanks, studentRanks: layout.studentRanks,
-            stepsMeasured: measured.count, stepSecondsMean: stepSeconds / Double(max(1, measured.count)),
-            studentTokensPerSecond: tokens / max(stepSeconds, 1e-9),
-            teacherWaitFraction: measured.reduce(0) { $0 + $1.teacherWaitSeconds } / max(stepSeconds, 1e-9),
-            allreduceSecondsPerStep: measured.reduce(0) { $0 + $1.allreduceSeconds } / Double(max(1, measured.count)),
-            bucketedAllreduceSeconds: bucketed, bareAllreduceSeconds: bare, allreduceBytes: parameterCount * MemoryLayout<Float>.stride, allreduceBuckets: buckets,
-            teacherPoolUtilization: serving > 0 ? compute / serving : 0,
-            teacherCreditWaitSeconds: teachers > 0 ? creditWait / teachers : 0)
     }
 
     /// Rank 0 turns the gathered per-trainer figures into the step record.
