@@ -14,6 +14,7 @@ struct DDK: ParsableCommand {
             BenchCommand.self,
             PrepareCommand.self,
             DistillCommand.self,
+            ReportCommand.self,
             InitModelCommand.self,
             InitStudentCommand.self,
         ])

@@ -112,6 +112,26 @@ for np in 3 4; do
     fi
 done
 
+# ddk report: the per-domain table from metrics.jsonl alone; --json agrees with the last ddk record.
+if "$ddk" report --run "$out/kd-np3" --json >"$out/kd-np3/report.json" 2>"$out/kd-np3/report.err" \
+    && python3 - "$out/kd-np3/report.json" "$out/kd-np3/metrics.jsonl" <<'PY'
+import json, sys
+report = json.load(open(sys.argv[1]))
+ddk = [json.loads(l) for l in open(sys.argv[2]) if '"kind":"ddk"' in l.replace(" ", "")]
+first, last = ddk[0], ddk[-1]
+assert report["steps"] == last["step"] and report["mode"] == last["mode"]
+for row, before, after in zip(report["domains"], first["domains"], last["domains"]):
+    assert row["name"] == after["name"]
+    assert row["teacher_ppl"] == after["teacher_ppl"] and row["weight"] == after["weight_after"]
+    assert row["student_ppl_before"] == before["student_ppl"] and row["student_ppl_after"] == after["student_ppl"]
+assert len(report["domains"]) == len(last["domains"]) > 0
+PY
+then
+    pass "report --json: the table agrees with the first and last DDK records"
+else
+    fail "report --json: $(cat "$out/kd-np3/report.err")"
+fi
+
 # ddk bench distill --json: exactly one JSON object on stdout with the documented fields.
 mkdir -p "$out/bench"
 timeout -k 5 240 mpirun --allow-run-as-root --oversubscribe -np 3 "$ddk" bench distill --config launch/configs/tiny.toml \

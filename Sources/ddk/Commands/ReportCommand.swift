@@ -1,0 +1,112 @@
+import ArgumentParser
+import Foundation
+import Runtime
+
+/// `ddk report`: the per-domain table of a distillation run, read from its `metrics.jsonl`
+/// alone — teacher perplexity, student perplexity at the first and the last DDK boundary,
+/// and the weights in force at the end.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Per-domain table of a run: teacher and student perplexity (first and last evaluation) and DDK weights.",
+        discussion: """
+        Reads RUN/metrics.jsonl (written by ddk distill). With --json prints one object: \
+        run, steps, mode, domains [{name, teacher_ppl, student_ppl_before, student_ppl_after, \
+        ratio_after, weight}], mean_student_ppl_before, mean_student_ppl_after.
+        """)
+
+    @Option(name: .customLong("run"), help: "The run folder (holding metrics.jsonl), e.g. runs/demo.")
+    var runFolder: String
+
+    @Flag(help: "Print one JSON object instead of the table.")
+    var json = false
+
+    func run() throws {
+        let path = (runFolder as NSString).appendingPathComponent("metrics.jsonl")
+        let records = try MetricsLog.read(path: path)
+        let evaluations = records.compactMap { record -> DDKRecord? in
+            if case .ddk(let ddk) = record { return ddk }
+            return nil
+        }
+        guard let first = evaluations.first, let last = evaluations.last else {
+            throw ValidationError("\(path) has no DDK evaluation yet (the run has not reached its first boundary)")
+        }
+        let runName = records.lazy.compactMap { record -> String? in
+            if case .run(let info) = record { return info.name }
+            return nil
+        }.first ?? runFolder
+        let rows = zip(first.domains, last.domains).map { before, after in
+            Row(name: after.name, teacherPpl: after.teacherPpl, studentPplBefore: before.studentPpl,
+                studentPplAfter: after.studentPpl, ratioAfter: after.studentPpl / after.teacherPpl,
+                weight: after.weightAfter)
+        }
+        let meanBefore = rows.map(\.studentPplBefore).reduce(0, +) / Double(rows.count)
+        let meanAfter = rows.map(\.studentPplAfter).reduce(0, +) / Double(rows.count)
+
+        if json {
+            let report = Report(run: runName, steps: last.step, mode: last.mode.rawValue, domains: rows,
+                                meanStudentPplBefore: meanBefore, meanStudentPplAfter: meanAfter)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            let data = try encoder.encode(report)
+            print(String(decoding: data, as: UTF8.self))
+            return
+        }
+        print("run \(runName): DDK mode \(last.mode.rawValue), student evaluated at step \(first.step) and step \(last.step)")
+        let header = ["domain", "teacher ppl", "student ppl (step \(first.step))", "student ppl (step \(last.step))",
+                      "student/teacher", "weight"]
+        var table = [header]
+        for row in rows {
+            table.append([row.name, Self.format(row.teacherPpl), Self.format(row.studentPplBefore),
+                          Self.format(row.studentPplAfter), Self.format(row.ratioAfter), String(format: "%.3f", row.weight)])
+        }
+        table.append(["mean", "", Self.format(meanBefore), Self.format(meanAfter), "", ""])
+        let widths = header.indices.map { column in table.map { $0[column].count }.max() ?? 0 }
+        for (index, line) in table.enumerated() {
+            let cells = line.enumerated().map { column, cell in
+                column == 0 ? cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+                    : String(repeating: " ", count: widths[column] - cell.count) + cell
+            }
+            print(cells.joined(separator: "  "))
+            if index == 0 { print(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")) }
+        }
+    }
+
+    /// Perplexities span 1 to 1e5: three significant digits, no exponent.
+    private static func format(_ value: Double) -> String {
+        value >= 100 ? String(format: "%.0f", value) : String(format: "%.2f", value)
+    }
+
+    struct Row: Encodable {
+        var name: String
+        var teacherPpl: Double
+        var studentPplBefore: Double
+        var studentPplAfter: Double
+        var ratioAfter: Double
+        var weight: Double
+
+        enum CodingKeys: String, CodingKey {
+            case name
+            case teacherPpl = "teacher_ppl"
+            case studentPplBefore = "student_ppl_before"
+            case studentPplAfter = "student_ppl_after"
+            case ratioAfter = "ratio_after"
+            case weight
+        }
+    }
+
+    struct Report: Encodable {
+        var run: String
+        var steps: Int
+        var mode: String
+        var domains: [Row]
+        var meanStudentPplBefore: Double
+        var meanStudentPplAfter: Double
+
+        enum CodingKeys: String, CodingKey {
+            case run, steps, mode, domains
+            case meanStudentPplBefore = "mean_student_ppl_before"
+            case meanStudentPplAfter = "mean_student_ppl_after"
+        }
+    }
+}
