@@ -167,6 +167,41 @@ final class KernelGradientTests: XCTestCase {
         for i in row.indices { XCTAssertEqual(Double(row[i]), reference[i], accuracy: 1e-6 * reference[i]) }
     }
 
+    /// Below −87.3 (and at −∞) exp is exactly 0, so that 0·log 0 terms of the losses vanish;
+    /// just above it the result is still the (normal) exponential.
+    func testVectorExpUnderflowIsExactlyZero() {
+        for x: Float in [-87.31, -88, -100, -1e4, -Float.greatestFiniteMagnitude, -.infinity] {
+            XCTAssertEqual(VectorMath.exp(x), 0, "exp(\(x))")
+        }
+        let lanes = SIMD16<Float>((0..<16).map { -87.4 + Float($0) * 0.02 })
+        let e = VectorMath.exp(lanes)
+        for l in 0..<16 {
+            if lanes[l] < -87.3 {
+                XCTAssertEqual(e[l], 0, "exp(\(lanes[l]))")
+            } else {
+                let ref = Foundation.exp(Double(lanes[l]))
+                XCTAssertEqual(Double(e[l]), ref, accuracy: 1e-6 * ref, "exp(\(lanes[l]))")
+            }
+        }
+        XCTAssertEqual(VectorMath.exp(88.7), VectorMath.exp(1000))
+    }
+
+    /// Subnormal inputs (below 2^−126 ≈ 1.18e-38) give their true logarithm.
+    func testVectorLogSubnormal() {
+        var worst: Double = 0
+        var x = Float.leastNonzeroMagnitude                    // 2^−149
+        while x < 2 * Float.leastNormalMagnitude {
+            let v = Double(VectorMath.log(x)), ref = Foundation.log(Double(x))
+            worst = max(worst, abs(v - ref) / abs(ref))
+            x *= 1.0137
+            x = x.nextUp
+        }
+        XCTAssertLessThan(worst, 1e-6, "vectorised log relative error on subnormals \(worst)")
+        XCTAssertEqual(Double(VectorMath.log(Float.leastNonzeroMagnitude)), -149 * Foundation.log(2.0), accuracy: 1e-5)
+        XCTAssertEqual(Double(VectorMath.log(Float.leastNormalMagnitude.nextDown)), Foundation.log(Double(Float.leastNormalMagnitude.nextDown)), accuracy: 1e-5)
+        XCTAssertTrue(VectorMath.log(.nan).isNaN)
+    }
+
     func testVectorLogAccuracy() {
         var worst: Double = 0
         var x: Float = 1.2e-38

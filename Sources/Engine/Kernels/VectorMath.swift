@@ -5,18 +5,25 @@
 // `exp` is computed on SIMD16<Float> lanes with Cody–Waite range reduction
 // x = n·ln2 + r, |r| ≤ ln2/2, a degree-6 minimax polynomial for e^r (Cephes
 // expf coefficients) and 2^n built in the exponent bits. Relative error
-// ≲ 2e-7 over the clamped range [-87.3, 88.7]; below it the result is the
-// smallest normal number scale (≈1e-38) rather than 0, which softmax ignores.
+// ≲ 2e-7 over [-87.3, 88.7]; every input below −87.3 (and −∞) gives exactly 0
+// (so 0·log 0 terms of the losses vanish); above 88.7 the result is that of 88.7.
 //
 // `log` splits x = m·2^e with m ∈ [√½, √2), evaluates the Cephes logf
-// polynomial on m − 1 and adds e·ln2 in two parts. Relative error ≲ 2e-7 for
-// normal positive inputs; log(0) = −∞, log of a negative number or NaN is NaN
-// (subnormal inputs are not supported and give a wrong finite value).
+// polynomial on m − 1 and adds e·ln2 in two parts. Subnormal inputs are first
+// scaled by 2^23. Relative error ≲ 2e-7 for every positive input; log(0) = −∞,
+// log(+∞) = +∞, log of a negative number or NaN is NaN.
+//
+// Only lane-wise arithmetic, bit casts and `replacing(with:where:)` (vector
+// selects) appear in `exp`/`log`: `pointwiseMin/Max`, `clamped`, `rounded` and
+// integer↔float SIMD conversions compile to per-lane scalar code. The lane
+// functions are `@inlinable` so that other modules' kernels (Distillation)
+// inline them into their loops.
 
 
 /// Vectorised math on Float rows.
 public enum VectorMath {
-    @inline(__always)
+    /// `exp(x)` lane-wise; exactly 0 below −87.3, the value at 88.7 above 88.7.
+    @inlinable @inline(__always)
     public static func exp(_ x: SIMD16<Float>) -> SIMD16<Float> {
         // `replacing(with:where:)` compiles to vector selects; pointwiseMin/Max do not.
         var xc = x.replacing(with: 88.7, where: x .> 88.7)
@@ -35,22 +42,27 @@ public enum VectorMath {
         p = p * (r * r) + r + 1
         let bits = unsafeBitCast(shifted, to: SIMD16<Int32>.self)
         let pow2 = (bits &- 0x4B40_0000 &+ 127) &<< 23
-        return p * unsafeBitCast(pow2, to: SIMD16<Float>.self)
+        return (p * unsafeBitCast(pow2, to: SIMD16<Float>.self)).replacing(with: 0, where: x .< -87.3)
     }
 
     /// Scalar form of the same approximation (for tails and tests).
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func exp(_ x: Float) -> Float {
         exp(SIMD16<Float>(repeating: x))[0]
     }
 
-    @inline(__always)
+    /// `log(x)` lane-wise; subnormal inputs handled, `log(0) = −∞`, negative or NaN inputs give NaN.
+    @inlinable @inline(__always)
     public static func log(_ x: SIMD16<Float>) -> SIMD16<Float> {
-        let bits = unsafeBitCast(x, to: SIMD16<Int32>.self)
+        // Subnormals are scaled by 2^23 into the normal range (and 23 taken off the exponent).
+        let isSubnormal = x .< Float.leastNormalMagnitude
+        let scaled = x.replacing(with: x * 8_388_608, where: isSubnormal)
+        let bits = unsafeBitCast(scaled, to: SIMD16<Int32>.self)
         // x = m · 2^e, m ∈ [0.5, 1); the biased exponent k becomes a Float through
         // the 2^23 magic number (the generic Int→Float SIMD init is not inlined).
         let k = ((bits &>> 23) & 0xFF) | 0x4B00_0000
         var e = unsafeBitCast(k, to: SIMD16<Float>.self) - (8_388_608 + 126)
+        e = e.replacing(with: e - 23, where: isSubnormal)
         var m = unsafeBitCast((bits & 0x007F_FFFF) | 0x3F00_0000, to: SIMD16<Float>.self)
         let small = m .< 0.707_106_781
         e = e.replacing(with: e - 1, where: small)
@@ -75,8 +87,14 @@ public enum VectorMath {
         return result
     }
 
+    /// `|x|` lane-wise (sign bit cleared).
+    @inlinable @inline(__always)
+    public static func abs(_ x: SIMD16<Float>) -> SIMD16<Float> {
+        unsafeBitCast(unsafeBitCast(x, to: SIMD16<UInt32>.self) & 0x7FFF_FFFF, to: SIMD16<Float>.self)
+    }
+
     /// Scalar form of the vectorised logarithm.
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func log(_ x: Float) -> Float {
         log(SIMD16<Float>(repeating: x))[0]
     }
@@ -105,19 +123,28 @@ public enum VectorMath {
         while i < n { x[i] = exp(x[i]); i += 1 }
     }
 
-    /// Largest element of a row.
-    @inline(__always)
+    /// Largest element of a row (−∞ for an empty row; NaN elements are skipped).
+    @inlinable @inline(__always)
     public static func maximum(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+        // two accumulators: the select chain of one is latency-bound
         var i = 0
-        var m16 = SIMD16<Float>(repeating: -.infinity)
+        var m0 = SIMD16<Float>(repeating: -.infinity), m1 = m0
         let raw = UnsafeRawPointer(x)
-        while i + 16 <= n {
-            let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
-            m16 = m16.replacing(with: v, where: v .> m16)
+        while i + 32 <= n {
+            let a = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+            let b = raw.loadUnaligned(fromByteOffset: (i + 16) * 4, as: SIMD16<Float>.self)
+            m0 = m0.replacing(with: a, where: a .> m0)
+            m1 = m1.replacing(with: b, where: b .> m1)
+            i += 32
+        }
+        if i + 16 <= n {
+            let a = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+            m0 = m0.replacing(with: a, where: a .> m0)
             i += 16
         }
-        var m = m16.max()
-        while i < n { m = Swift.max(m, x[i]); i += 1 }
+        m0 = m0.replacing(with: m1, where: m1 .> m0)
+        var m = m0.max()
+        while i < n { if x[i] > m { m = x[i] }; i += 1 }
         return m
     }
 
@@ -144,7 +171,7 @@ public enum VectorMath {
     }
 
     /// Multiplies a row by a scalar in place.
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func scale(_ x: UnsafeMutablePointer<Float>, _ n: Int, by s: Float) {
         var i = 0
         let raw = UnsafeMutableRawPointer(x)
