@@ -26,8 +26,10 @@ public enum VectorMath {
     @inlinable @inline(__always)
     public static func exp(_ x: SIMD16<Float>) -> SIMD16<Float> {
         // `replacing(with:where:)` compiles to vector selects; pointwiseMin/Max do not.
-        var xc = x.replacing(with: 88.7, where: x .> 88.7)
-        xc = xc.replacing(with: -87.3, where: xc .< -87.3)
+        // The underflow mask is computed once: it clamps the input and zeroes the result.
+        let underflow = x .< -87.3
+        var xc = x.replacing(with: -87.3, where: underflow)
+        xc = xc.replacing(with: 88.7, where: xc .> 88.7)
         let magic = SIMD16<Float>(repeating: 12_582_912)          // 1.5 · 2^23: rounds to an integer
         let shifted = xc * 1.442_695_04 + magic
         let n = shifted - magic
@@ -42,7 +44,7 @@ public enum VectorMath {
         p = p * (r * r) + r + 1
         let bits = unsafeBitCast(shifted, to: SIMD16<Int32>.self)
         let pow2 = (bits &- 0x4B40_0000 &+ 127) &<< 23
-        return (p * unsafeBitCast(pow2, to: SIMD16<Float>.self)).replacing(with: 0, where: x .< -87.3)
+        return (p * unsafeBitCast(pow2, to: SIMD16<Float>.self)).replacing(with: 0, where: underflow)
     }
 
     /// Scalar form of the same approximation (for tails and tests).
