@@ -222,41 +222,12 @@ public final class CrossModelAttentionObjective: ChunkedObjective {
 
         // teacher space: kd_s2t over teacher label positions
         var s2tHiddenGradient = [Float](repeating: 0, count: nt * dT)
-        let chunk = min(s2tChunkRows, max(nt, 1))
-        if projected.count < chunk * vT { projected = [Float](repeating: 0, count: chunk * vT) }
-        if teacherLogits.count < chunk * vT { teacherLogits = [Float](repeating: 0, count: chunk * vT) }
-        let tauScale = 1 / configuration.temperature
         let weight = configuration.lambda * Float(1 / batch.studentLabels.globalLabelTokenCount)
-        var kdS2T = 0.0
-        for start in stride(from: 0, to: nt, by: chunk) {
-            let rows = min(chunk, nt - start)
-            teacherHead.withUnsafeBufferPointer { wT in
-                s2tHidden.withUnsafeBufferPointer { h in
-                    Matrix.multiplyTransposed(h.baseAddress! + start * dT, wT.baseAddress!, into: &projected, m: rows, n: vT, k: dT)
-                }
-                teacherHidden.withUnsafeBufferPointer { h in
-                    Matrix.multiplyTransposed(h.baseAddress! + start * dT, wT.baseAddress!, into: &teacherLogits, m: rows, n: vT, k: dT)
-                }
-            }
-            projected.withUnsafeMutableBufferPointer { z in
-                teacherLogits.withUnsafeBufferPointer { zT in
-                    for r in 0..<rows {
-                        let row = z.baseAddress! + r * vT
-                        guard teacherLabels[start + r] >= 0 else { row.update(repeating: 0, count: vT); continue }
-                        kdS2T += Distance.forwardKL.fullRow(z: row, t: zT.baseAddress! + r * vT, count: vT,
-                                                            studentScale: tauScale, teacherScale: tauScale, label: -1,
-                                                            crossEntropyWeight: 0, distanceWeight: weight,
-                                                            gradient: RowGradient(row, accumulate: false),
-                                                            teacherGradient: nil, scratch: scratch).distance
-                    }
-                }
-            }
-            teacherHead.withUnsafeBufferPointer { wT in
-                s2tHiddenGradient.withUnsafeMutableBufferPointer { d in
-                    Matrix.multiply(projected, wT.baseAddress!, into: d.baseAddress! + start * dT, m: rows, n: dT, k: vT)
-                }
-            }
-        }
+        let kdS2T = TeacherSpaceDistillation.forwardKL(
+            hidden: s2tHidden, teacherHidden: teacherHidden, teacherHead: teacherHead, labels: teacherLabels,
+            rowCount: nt, teacherWidth: dT, vocabularySize: vT, temperature: configuration.temperature, weight: weight,
+            chunkRows: s2tChunkRows, hiddenGradient: &s2tHiddenGradient, projected: &projected,
+            teacherLogits: &teacherLogits, scratch: scratch)
         // back through h_s2t = W_s2t · VS: dVS and dA (transposed)
         scoreGradient = [Float](repeating: 0, count: b * ts * tt)
         var studentValueGradient = [Float](repeating: 0, count: ns * dT)
