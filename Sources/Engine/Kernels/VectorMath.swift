@@ -89,40 +89,39 @@ public enum VectorMath {
         return result
     }
 
-    /// `|x|` lane-wise (sign bit cleared).
-    @inlinable @inline(__always)
-    public static func abs(_ x: SIMD16<Float>) -> SIMD16<Float> {
-        unsafeBitCast(unsafeBitCast(x, to: SIMD16<UInt32>.self) & 0x7FFF_FFFF, to: SIMD16<Float>.self)
-    }
-
     /// Scalar form of the vectorised logarithm.
     @inlinable @inline(__always)
     public static func log(_ x: Float) -> Float {
         log(SIMD16<Float>(repeating: x))[0]
     }
 
+    /// `|x|` lane-wise (sign bit cleared).
+    @inlinable @inline(__always)
+    public static func abs(_ x: SIMD16<Float>) -> SIMD16<Float> {
+        unsafeBitCast(unsafeBitCast(x, to: SIMD16<UInt32>.self) & 0x7FFF_FFFF, to: SIMD16<Float>.self)
+    }
+
     /// Replaces every element of a row by its natural logarithm.
     public static func logInPlace(_ x: UnsafeMutablePointer<Float>, _ n: Int) {
-        var i = 0
-        let raw = UnsafeMutableRawPointer(x)
-        while i + 16 <= n {
-            let v = log(raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self))
-            raw.storeBytes(of: v, toByteOffset: i * 4, as: SIMD16<Float>.self)
-            i += 16
-        }
-        while i < n { x[i] = log(x[i]); i += 1 }
+        mapInPlace(x, n) { log($0) }
     }
 
     /// Replaces every element of a row by its exponential.
     public static func expInPlace(_ x: UnsafeMutablePointer<Float>, _ n: Int) {
+        mapInPlace(x, n) { exp($0) }
+    }
+
+    /// Replaces every element of a row by `f` of it, 16 lanes at a time (the tail one lane at a time).
+    @inline(__always)
+    static func mapInPlace(_ x: UnsafeMutablePointer<Float>, _ n: Int, _ f: (SIMD16<Float>) -> SIMD16<Float>) {
         var i = 0
         let raw = UnsafeMutableRawPointer(x)
         while i + 16 <= n {
-            let v = exp(raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self))
+            let v = f(raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self))
             raw.storeBytes(of: v, toByteOffset: i * 4, as: SIMD16<Float>.self)
             i += 16
         }
-        while i < n { x[i] = exp(x[i]); i += 1 }
+        while i < n { x[i] = f(SIMD16<Float>(repeating: x[i]))[0]; i += 1 }
     }
 
     /// Largest element of a row (−∞ for an empty row; NaN elements are skipped).
