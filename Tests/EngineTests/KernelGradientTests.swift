@@ -167,14 +167,15 @@ final class KernelGradientTests: XCTestCase {
         for i in row.indices { XCTAssertEqual(Double(row[i]), reference[i], accuracy: 1e-6 * reference[i]) }
     }
 
-    /// Below −87.3 (and at −∞) exp is exactly 0, so that 0·log 0 terms of the losses vanish;
-    /// just above it the result is still the (normal) exponential.
+    /// Below −87.3 (and at −∞) `expUnderflowingToZero` is exactly 0, so that 0·log 0 terms of
+    /// the losses vanish; just above it, and everywhere else, it equals `exp`.
     func testVectorExpUnderflowIsExactlyZero() {
         for x: Float in [-87.31, -88, -100, -1e4, -Float.greatestFiniteMagnitude, -.infinity] {
-            XCTAssertEqual(VectorMath.exp(x), 0, "exp(\(x))")
+            XCTAssertEqual(VectorMath.expUnderflowingToZero(SIMD16<Float>(repeating: x))[0], 0, "exp(\(x))")
+            XCTAssertGreaterThan(VectorMath.exp(x), 0, "clamped exp(\(x))")
         }
         let lanes = SIMD16<Float>((0..<16).map { -87.4 + Float($0) * 0.02 })
-        let e = VectorMath.exp(lanes)
+        let e = VectorMath.expUnderflowingToZero(lanes)
         for l in 0..<16 {
             if lanes[l] < -87.3 {
                 XCTAssertEqual(e[l], 0, "exp(\(lanes[l]))")
@@ -183,7 +184,12 @@ final class KernelGradientTests: XCTestCase {
                 XCTAssertEqual(Double(e[l]), ref, accuracy: 1e-6 * ref, "exp(\(lanes[l]))")
             }
         }
-        XCTAssertEqual(VectorMath.exp(88.7), VectorMath.exp(1000))
+        var x: Float = -87.3
+        while x < 88.7 {
+            XCTAssertEqual(VectorMath.expUnderflowingToZero(SIMD16<Float>(repeating: x))[0], VectorMath.exp(x), "exp(\(x))")
+            x += 0.731
+        }
+        XCTAssertEqual(VectorMath.expUnderflowingToZero(SIMD16<Float>(repeating: 1000))[0], VectorMath.exp(88.7))
     }
 
     /// Subnormal inputs (below 2^−126 ≈ 1.18e-38) give their true logarithm.

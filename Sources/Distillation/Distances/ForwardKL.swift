@@ -7,7 +7,7 @@ import Engine
 enum ForwardKLTerm: DistanceTerm {
     @inline(__always) @usableFromInline
     static func evaluate(lp: Lanes, lq: Lanes, _ parameters: TermParameters) -> (f: Lanes, dLogQ: Lanes, dLogP: Lanes) {
-        let p = VectorMath.exp(lp)
+        let p = VectorMath.expUnderflowingToZero(lp)
         let zero = p .== 0
         let f = (p * (lp - lq)).replacing(with: 0, where: zero)
         let dLogP = (p * (lp - lq + 1)).replacing(with: 0, where: zero)

@@ -10,7 +10,7 @@ enum JensenShannonTerm: DistanceTerm {
 
     @inline(__always) @usableFromInline
     static func evaluate(lp: Lanes, lq: Lanes, _ parameters: TermParameters) -> (f: Lanes, dLogQ: Lanes, dLogP: Lanes) {
-        let p = VectorMath.exp(lp), q = VectorMath.exp(lq)
+        let p = VectorMath.expUnderflowingToZero(lp), q = VectorMath.expUnderflowingToZero(lq)
         let m = 0.5 * (p + q)
         let logP = VectorMath.log(p + epsilon), logQ = VectorMath.log(q + epsilon), logM = VectorMath.log(m + epsilon)
         let f = 0.5 * (p * (logP - logM) + q * (logQ - logM))

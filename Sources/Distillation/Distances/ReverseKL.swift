@@ -8,7 +8,7 @@ import Engine
 enum ReverseKLTerm: DistanceTerm {
     @inline(__always) @usableFromInline
     static func evaluate(lp: Lanes, lq: Lanes, _ parameters: TermParameters) -> (f: Lanes, dLogQ: Lanes, dLogP: Lanes) {
-        let q = VectorMath.exp(lq)
+        let q = VectorMath.expUnderflowingToZero(lq)
         let dropped = (q .== 0) .| (lp .== -.infinity)
         let f = (q * (lq - lp)).replacing(with: 0, where: dropped)
         let dLogQ = (q * (lq - lp + 1)).replacing(with: 0, where: dropped)

@@ -9,7 +9,7 @@ enum SkewedForwardKLTerm: DistanceTerm {
     @inline(__always) @usableFromInline
     static func evaluate(lp: Lanes, lq: Lanes, _ parameters: TermParameters) -> (f: Lanes, dLogQ: Lanes, dLogP: Lanes) {
         let lambda = parameters.skew
-        let p = VectorMath.exp(lp), q = VectorMath.exp(lq)
+        let p = VectorMath.expUnderflowingToZero(lp), q = VectorMath.expUnderflowingToZero(lq)
         let mix = lambda * p + (1 - lambda) * q
         let logMix = VectorMath.log(mix)
         let zeroP = p .== 0

@@ -7,7 +7,7 @@ import Engine
 enum TotalVariationTerm: DistanceTerm {
     @inline(__always) @usableFromInline
     static func evaluate(lp: Lanes, lq: Lanes, _ parameters: TermParameters) -> (f: Lanes, dLogQ: Lanes, dLogP: Lanes) {
-        let p = VectorMath.exp(lp), q = VectorMath.exp(lq)
+        let p = VectorMath.expUnderflowingToZero(lp), q = VectorMath.expUnderflowingToZero(lq)
         let d = q - p
         var sign = Lanes(repeating: 0)
         sign = sign.replacing(with: 1, where: d .> 0)

@@ -35,11 +35,11 @@ enum RowAccess {
         var i = range.lowerBound
         let end = range.upperBound
         while i + 2 * Lanes.scalarCount <= end {
-            s0 += VectorMath.exp((UnsafeRawPointer(row + i).loadUnaligned(as: Lanes.self) - shift) * scale)
-            s1 += VectorMath.exp((UnsafeRawPointer(row + i + Lanes.scalarCount).loadUnaligned(as: Lanes.self) - shift) * scale)
+            s0 += VectorMath.expUnderflowingToZero((UnsafeRawPointer(row + i).loadUnaligned(as: Lanes.self) - shift) * scale)
+            s1 += VectorMath.expUnderflowingToZero((UnsafeRawPointer(row + i + Lanes.scalarCount).loadUnaligned(as: Lanes.self) - shift) * scale)
             i += 2 * Lanes.scalarCount
         }
-        while i < end { s0 += VectorMath.exp((load(row, i, end, fill: -.infinity) - shift) * scale); i += Lanes.scalarCount }
+        while i < end { s0 += VectorMath.expUnderflowingToZero((load(row, i, end, fill: -.infinity) - shift) * scale); i += Lanes.scalarCount }
         return Double(s0.sum()) + Double(s1.sum())
     }
 
@@ -49,15 +49,15 @@ enum RowAccess {
         var s0 = Lanes(repeating: 0), s1 = s0
         var i = 0
         while i + 2 * Lanes.scalarCount <= count {
-            let a = VectorMath.exp((UnsafeRawPointer(row + i).loadUnaligned(as: Lanes.self) - shift) * scale)
-            let b = VectorMath.exp((UnsafeRawPointer(row + i + Lanes.scalarCount).loadUnaligned(as: Lanes.self) - shift) * scale)
+            let a = VectorMath.expUnderflowingToZero((UnsafeRawPointer(row + i).loadUnaligned(as: Lanes.self) - shift) * scale)
+            let b = VectorMath.expUnderflowingToZero((UnsafeRawPointer(row + i + Lanes.scalarCount).loadUnaligned(as: Lanes.self) - shift) * scale)
             UnsafeMutableRawPointer(row + i).storeBytes(of: a, as: Lanes.self)
             UnsafeMutableRawPointer(row + i + Lanes.scalarCount).storeBytes(of: b, as: Lanes.self)
             s0 += a; s1 += b
             i += 2 * Lanes.scalarCount
         }
         while i < count {
-            let a = VectorMath.exp((load(row, i, count, fill: -.infinity) - shift) * scale)
+            let a = VectorMath.expUnderflowingToZero((load(row, i, count, fill: -.infinity) - shift) * scale)
             store(a, row, i, count); s0 += a
             i += Lanes.scalarCount
         }
@@ -87,8 +87,8 @@ enum RowAccess {
         var i = 0
         while i < count {
             let d = load(row, i, count, fill: -.infinity) - shift
-            store(VectorMath.exp(d * scale), row, i, count)
-            s0 += VectorMath.exp(d)
+            store(VectorMath.expUnderflowingToZero(d * scale), row, i, count)
+            s0 += VectorMath.expUnderflowingToZero(d)
             i += Lanes.scalarCount
         }
         return Double(s0.sum())

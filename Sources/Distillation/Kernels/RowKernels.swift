@@ -74,7 +74,7 @@ enum RowKernels {
             var i = 0
             while i < count {
                 let v = RowAccess.load(z, i, count, fill: -.infinity)
-                gradient.put(weight * VectorMath.exp(v - m - logNorm), at: i, count: count)
+                gradient.put(weight * VectorMath.expUnderflowingToZero(v - m - logNorm), at: i, count: count)
                 i += Lanes.scalarCount
             }
             gradient.pointer![label] -= weight
@@ -116,7 +116,7 @@ enum RowKernels {
             while i < count {
                 let lq = (RowAccess.load(z, i, count, fill: -.infinity) - mz) * sS - logNormQ
                 let lp = (RowAccess.load(t, i, count, fill: -.infinity) - mt) * sT - logNormP
-                let pv = VectorMath.exp(lp), qv = VectorMath.exp(lq)
+                let pv = VectorMath.expUnderflowingToZero(lp), qv = VectorMath.expUnderflowingToZero(lq)
                 RowAccess.store(pv, p, i, count)
                 RowAccess.store(VectorMath.abs(pv - qv), gap, i, count)
                 i += Lanes.scalarCount
@@ -150,13 +150,13 @@ enum RowKernels {
             let lp = (RowAccess.load(t, i, count, fill: -.infinity) - mt) * sT - logNormP
             let r = Term.evaluate(lp: lp, lq: lq, parameters)
             if gradient.pointer != nil {
-                let q = VectorMath.exp(lq)
+                let q = VectorMath.expUnderflowingToZero(lq)
                 var g = a * (r.dLogQ - q * sumQ)
-                if ceWeight != 0 { g += ceWeight * (sS == 1 ? q : VectorMath.exp(zv - ceShift)) }
+                if ceWeight != 0 { g += ceWeight * (sS == 1 ? q : VectorMath.expUnderflowingToZero(zv - ceShift)) }
                 gradient.put(g, at: i, count: count)
             }
             if teacherGradient != nil {
-                teacherRow.put(b * (r.dLogP - VectorMath.exp(lp) * sumP), at: i, count: count)
+                teacherRow.put(b * (r.dLogP - VectorMath.expUnderflowingToZero(lp) * sumP), at: i, count: count)
             }
             i += Lanes.scalarCount
         }
@@ -284,13 +284,13 @@ enum RowKernels {
             let coefficient = c + ceWeight
             while i < count {
                 let zv = RowAccess.load(z, i, count, fill: -.infinity)
-                gradient.put(coefficient * VectorMath.exp((zv - mz) * sS - logNormF), at: i, count: count)
+                gradient.put(coefficient * VectorMath.expUnderflowingToZero((zv - mz) * sS - logNormF), at: i, count: count)
                 i += Lanes.scalarCount
             }
         } else {
             while i < count {
                 let zv = RowAccess.load(z, i, count, fill: -.infinity)
-                gradient.put(c * VectorMath.exp((zv - mz) * sS - logNormF) + ceWeight * VectorMath.exp(zv - shiftCE), at: i, count: count)
+                gradient.put(c * VectorMath.expUnderflowingToZero((zv - mz) * sS - logNormF) + ceWeight * VectorMath.expUnderflowingToZero(zv - shiftCE), at: i, count: count)
                 i += Lanes.scalarCount
             }
         }
