@@ -167,6 +167,47 @@ final class KernelGradientTests: XCTestCase {
         for i in row.indices { XCTAssertEqual(Double(row[i]), reference[i], accuracy: 1e-6 * reference[i]) }
     }
 
+    /// Below −87.3 (and at −∞) `expUnderflowingToZero` is exactly 0, so that 0·log 0 terms of
+    /// the losses vanish; just above it, and everywhere else, it equals `exp`.
+    func testVectorExpUnderflowIsExactlyZero() {
+        for x: Float in [-87.31, -88, -100, -1e4, -Float.greatestFiniteMagnitude, -.infinity] {
+            XCTAssertEqual(VectorMath.expUnderflowingToZero(SIMD16<Float>(repeating: x))[0], 0, "exp(\(x))")
+            XCTAssertGreaterThan(VectorMath.exp(x), 0, "clamped exp(\(x))")
+        }
+        let lanes = SIMD16<Float>((0..<16).map { -87.4 + Float($0) * 0.02 })
+        let e = VectorMath.expUnderflowingToZero(lanes)
+        for l in 0..<16 {
+            if lanes[l] < -87.3 {
+                XCTAssertEqual(e[l], 0, "exp(\(lanes[l]))")
+            } else {
+                let ref = Foundation.exp(Double(lanes[l]))
+                XCTAssertEqual(Double(e[l]), ref, accuracy: 1e-6 * ref, "exp(\(lanes[l]))")
+            }
+        }
+        var x: Float = -87.3
+        while x < 88.7 {
+            XCTAssertEqual(VectorMath.expUnderflowingToZero(SIMD16<Float>(repeating: x))[0], VectorMath.exp(x), "exp(\(x))")
+            x += 0.731
+        }
+        XCTAssertEqual(VectorMath.expUnderflowingToZero(SIMD16<Float>(repeating: 1000))[0], VectorMath.exp(88.7))
+    }
+
+    /// Subnormal inputs (below 2^−126 ≈ 1.18e-38) give their true logarithm.
+    func testVectorLogSubnormal() {
+        var worst: Double = 0
+        var x = Float.leastNonzeroMagnitude                    // 2^−149
+        while x < 2 * Float.leastNormalMagnitude {
+            let v = Double(VectorMath.log(x)), ref = Foundation.log(Double(x))
+            worst = max(worst, abs(v - ref) / abs(ref))
+            x *= 1.0137
+            x = x.nextUp
+        }
+        XCTAssertLessThan(worst, 1e-6, "vectorised log relative error on subnormals \(worst)")
+        XCTAssertEqual(Double(VectorMath.log(Float.leastNonzeroMagnitude)), -149 * Foundation.log(2.0), accuracy: 1e-5)
+        XCTAssertEqual(Double(VectorMath.log(Float.leastNormalMagnitude.nextDown)), Foundation.log(Double(Float.leastNormalMagnitude.nextDown)), accuracy: 1e-5)
+        XCTAssertTrue(VectorMath.log(.nan).isNaN)
+    }
+
     func testVectorLogAccuracy() {
         var worst: Double = 0
         var x: Float = 1.2e-38

@@ -67,14 +67,14 @@ enum RowKernels {
             return CrossEntropy.forwardBackwardInPlace(logits: out, target: Int32(label), vocabularySize: count, scale: weight)
         }
         let labelLogit = z[label]
-        let m = RowAccess.maximum(z, count)
+        let m = VectorMath.maximum(z, count)
         let logNorm = Float(Foundation.log(RowAccess.sumExp(z, 0..<count, shift: m, scale: 1)))
         let loss = Double(m) + Double(logNorm) - Double(labelLogit)
         if gradient.pointer != nil {
             var i = 0
             while i < count {
                 let v = RowAccess.load(z, i, count, fill: -.infinity)
-                gradient.put(weight * FastMath.exp(v - m - logNorm), at: i, count: count)
+                gradient.put(weight * VectorMath.expUnderflowingToZero(v - m - logNorm), at: i, count: count)
                 i += Lanes.scalarCount
             }
             gradient.pointer![label] -= weight
@@ -97,7 +97,7 @@ enum RowKernels {
     ) -> RowLosses {
         let withCE = label >= 0 && wCE != 0
         let labelLogit = withCE ? z[label] : 0
-        let mz = RowAccess.maximum(z, count), mt = RowAccess.maximum(t, count)
+        let mz = VectorMath.maximum(z, count), mt = VectorMath.maximum(t, count)
         let logNormQ = Float(Foundation.log(RowAccess.sumExp(z, 0..<count, shift: mz, scale: sS)))
         let logNormP = Float(Foundation.log(RowAccess.sumExp(t, 0..<count, shift: mt, scale: sT)))
         var logNormCE = logNormQ
@@ -116,9 +116,9 @@ enum RowKernels {
             while i < count {
                 let lq = (RowAccess.load(z, i, count, fill: -.infinity) - mz) * sS - logNormQ
                 let lp = (RowAccess.load(t, i, count, fill: -.infinity) - mt) * sT - logNormP
-                let pv = FastMath.exp(lp), qv = FastMath.exp(lq)
+                let pv = VectorMath.expUnderflowingToZero(lp), qv = VectorMath.expUnderflowingToZero(lq)
                 RowAccess.store(pv, p, i, count)
-                RowAccess.store(FastMath.abs(pv - qv), gap, i, count)
+                RowAccess.store(VectorMath.abs(pv - qv), gap, i, count)
                 i += Lanes.scalarCount
             }
             let w = AdaptiveKLTerm.weights(p: p, gap: gap, count: count, alpha: alpha)
@@ -150,13 +150,13 @@ enum RowKernels {
             let lp = (RowAccess.load(t, i, count, fill: -.infinity) - mt) * sT - logNormP
             let r = Term.evaluate(lp: lp, lq: lq, parameters)
             if gradient.pointer != nil {
-                let q = FastMath.exp(lq)
+                let q = VectorMath.expUnderflowingToZero(lq)
                 var g = a * (r.dLogQ - q * sumQ)
-                if ceWeight != 0 { g += ceWeight * (sS == 1 ? q : FastMath.exp(zv - ceShift)) }
+                if ceWeight != 0 { g += ceWeight * (sS == 1 ? q : VectorMath.expUnderflowingToZero(zv - ceShift)) }
                 gradient.put(g, at: i, count: count)
             }
             if teacherGradient != nil {
-                teacherRow.put(b * (r.dLogP - FastMath.exp(lp) * sumP), at: i, count: count)
+                teacherRow.put(b * (r.dLogP - VectorMath.expUnderflowingToZero(lp) * sumP), at: i, count: count)
             }
             i += Lanes.scalarCount
         }
@@ -178,7 +178,7 @@ enum RowKernels {
     ) -> RowLosses {
         let withCE = label >= 0 && wCE != 0
         let labelLogit = withCE ? z[label] : 0
-        let mz = RowAccess.maximum(z, count)
+        let mz = VectorMath.maximum(z, count)
         let buckets = (k + Lanes.scalarCount) / Lanes.scalarCount * Lanes.scalarCount
         // scratch layout: zk (K) | lp (buckets) | lq (buckets) | dLogQ (buckets) | p (buckets) | gap (buckets)
         let zk = scratch.floatBuffer(k + 5 * buckets)
@@ -271,7 +271,7 @@ enum RowKernels {
         var i = 0
         if inPlace {
             // z now holds exp((z − mz)·sS) = q·norm
-            RowAccess.scale(out, count, by: Float((tailCoefficient + Double(ceWeight)) / norm))
+            VectorMath.scale(out, count, by: Float((tailCoefficient + Double(ceWeight)) / norm))
         } else if inPlaceTwoScales {
             // z holds e = exp((z − mz)/2); softmax(z)_v = e² / normCE
             let a = Float(tailCoefficient / norm), b = Float(Double(ceWeight) / normCE)
@@ -284,13 +284,13 @@ enum RowKernels {
             let coefficient = c + ceWeight
             while i < count {
                 let zv = RowAccess.load(z, i, count, fill: -.infinity)
-                gradient.put(coefficient * FastMath.exp((zv - mz) * sS - logNormF), at: i, count: count)
+                gradient.put(coefficient * VectorMath.expUnderflowingToZero((zv - mz) * sS - logNormF), at: i, count: count)
                 i += Lanes.scalarCount
             }
         } else {
             while i < count {
                 let zv = RowAccess.load(z, i, count, fill: -.infinity)
-                gradient.put(c * FastMath.exp((zv - mz) * sS - logNormF) + ceWeight * FastMath.exp(zv - shiftCE), at: i, count: count)
+                gradient.put(c * VectorMath.expUnderflowingToZero((zv - mz) * sS - logNormF) + ceWeight * VectorMath.expUnderflowingToZero(zv - shiftCE), at: i, count: count)
                 i += Lanes.scalarCount
             }
         }

@@ -222,69 +222,18 @@ public final class CrossModelAttentionObjective: ChunkedObjective {
 
         // teacher space: kd_s2t over teacher label positions
         var s2tHiddenGradient = [Float](repeating: 0, count: nt * dT)
-        let chunk = min(s2tChunkRows, max(nt, 1))
-        if projected.count < chunk * vT { projected = [Float](repeating: 0, count: chunk * vT) }
-        if teacherLogits.count < chunk * vT { teacherLogits = [Float](repeating: 0, count: chunk * vT) }
-        let tauScale = 1 / configuration.temperature
         let weight = configuration.lambda * Float(1 / batch.studentLabels.globalLabelTokenCount)
-        var kdS2T = 0.0
-        for start in stride(from: 0, to: nt, by: chunk) {
-            let rows = min(chunk, nt - start)
-            teacherHead.withUnsafeBufferPointer { wT in
-                s2tHidden.withUnsafeBufferPointer { h in
-                    Matrix.multiplyTransposed(h.baseAddress! + start * dT, wT.baseAddress!, into: &projected, m: rows, n: vT, k: dT)
-                }
-                teacherHidden.withUnsafeBufferPointer { h in
-                    Matrix.multiplyTransposed(h.baseAddress! + start * dT, wT.baseAddress!, into: &teacherLogits, m: rows, n: vT, k: dT)
-                }
-            }
-            projected.withUnsafeMutableBufferPointer { z in
-                teacherLogits.withUnsafeBufferPointer { zT in
-                    for r in 0..<rows {
-                        let row = z.baseAddress! + r * vT
-                        guard teacherLabels[start + r] >= 0 else { row.update(repeating: 0, count: vT); continue }
-                        kdS2T += Distance.forwardKL.fullRow(z: row, t: zT.baseAddress! + r * vT, count: vT,
-                                                            studentScale: tauScale, teacherScale: tauScale, label: -1,
-                                                            crossEntropyWeight: 0, distanceWeight: weight,
-                                                            gradient: RowGradient(row, accumulate: false),
-                                                            teacherGradient: nil, scratch: scratch).distance
-                    }
-                }
-            }
-            teacherHead.withUnsafeBufferPointer { wT in
-                s2tHiddenGradient.withUnsafeMutableBufferPointer { d in
-                    Matrix.multiply(projected, wT.baseAddress!, into: d.baseAddress! + start * dT, m: rows, n: dT, k: vT)
-                }
-            }
-        }
+        let kdS2T = TeacherSpaceDistillation.forwardKL(
+            hidden: s2tHidden, teacherHidden: teacherHidden, teacherHead: teacherHead, labels: teacherLabels,
+            rowCount: nt, teacherWidth: dT, vocabularySize: vT, temperature: configuration.temperature, weight: weight,
+            chunkRows: s2tChunkRows, hiddenGradient: &s2tHiddenGradient, projected: &projected,
+            teacherLogits: &teacherLogits, scratch: scratch)
         // back through h_s2t = W_s2t · VS: dVS and dA (transposed)
         scoreGradient = [Float](repeating: 0, count: b * ts * tt)
         var studentValueGradient = [Float](repeating: 0, count: ns * dT)
-        var weightGradient = [Float](repeating: 0, count: tt * ts)
-        for s in 0..<b {
-            s2tWeights.withUnsafeBufferPointer { w in
-                s2tHiddenGradient.withUnsafeBufferPointer { dh in
-                    studentValues.withUnsafeBufferPointer { vs in
-                        // dVS_b (TS,dT) = W_s2tᵀ (TS,TT) · dh_s2t (TT,dT)
-                        studentValueGradient.withUnsafeMutableBufferPointer { dvs in
-                            Matrix.multiplyTransposedA(w.baseAddress! + s * tt * ts, dh.baseAddress! + s * tt * dT,
-                                                       into: dvs.baseAddress! + s * ts * dT, m: ts, n: dT, k: tt)
-                        }
-                        // dW_s2t (TT,TS) = dh_s2t (TT,dT) · VS_bᵀ
-                        Matrix.multiplyTransposed(dh.baseAddress! + s * tt * dT, vs.baseAddress! + s * ts * dT,
-                                                  into: &weightGradient, m: tt, n: ts, k: dT)
-                    }
-                }
-            }
-            for j in 0..<tt {
-                let w = (s * tt + j) * ts
-                var dot: Float = 0
-                for i in 0..<ts { dot += s2tWeights[w + i] * weightGradient[j * ts + i] }
-                for i in 0..<ts {
-                    scoreGradient[(s * ts + i) * tt + j] += s2tWeights[w + i] * (weightGradient[j * ts + i] - dot)
-                }
-            }
-        }
+        Self.attentionBackward(weights: s2tWeights, hiddenGradient: s2tHiddenGradient, values: studentValues,
+                               valueGradient: &studentValueGradient, scoreGradient: &scoreGradient,
+                               sequenceCount: b, rows: tt, columns: ts, width: dT, transposedScores: true)
         studentHiddenGradient = [Float](repeating: 0, count: ns * dS)
         projectors.backward(projectors.studentToTeacher, input: studentHidden, outputGradient: studentValueGradient,
                             inputGradient: &studentHiddenGradient, rowCount: ns)
@@ -355,29 +304,9 @@ public final class CrossModelAttentionObjective: ChunkedObjective {
         let b = batch.sequenceCount, ts = batch.studentLength, tt = batch.teacherLength
         let ns = b * ts, nt = b * tt, dS = studentWidth, dT = teacherWidth
         var teacherValueGradient = [Float](repeating: 0, count: nt * dS)
-        var weightGradient = [Float](repeating: 0, count: ts * tt)
-        for s in 0..<b {
-            t2sWeights.withUnsafeBufferPointer { w in
-                t2sHiddenGradient.withUnsafeBufferPointer { dh in
-                    teacherValues.withUnsafeBufferPointer { vt in
-                        // dVT_b (TT,dS) = W_t2sᵀ (TT,TS) · dh_t2s (TS,dS)
-                        teacherValueGradient.withUnsafeMutableBufferPointer { dvt in
-                            Matrix.multiplyTransposedA(w.baseAddress! + s * ts * tt, dh.baseAddress! + s * ts * dS,
-                                                       into: dvt.baseAddress! + s * tt * dS, m: tt, n: dS, k: ts)
-                        }
-                        // dW_t2s (TS,TT) = dh_t2s (TS,dS) · VT_bᵀ
-                        Matrix.multiplyTransposed(dh.baseAddress! + s * ts * dS, vt.baseAddress! + s * tt * dS,
-                                                  into: &weightGradient, m: ts, n: tt, k: dS)
-                    }
-                }
-            }
-            for i in 0..<ts {
-                let w = (s * ts + i) * tt
-                var dot: Float = 0
-                for j in 0..<tt { dot += t2sWeights[w + j] * weightGradient[i * tt + j] }
-                for j in 0..<tt { scoreGradient[w + j] += t2sWeights[w + j] * (weightGradient[i * tt + j] - dot) }
-            }
-        }
+        Self.attentionBackward(weights: t2sWeights, hiddenGradient: t2sHiddenGradient, values: teacherValues,
+                               valueGradient: &teacherValueGradient, scoreGradient: &scoreGradient,
+                               sequenceCount: b, rows: ts, columns: tt, width: dS, transposedScores: false)
         projectors.backward(projectors.teacherToStudent, input: valueInput, outputGradient: teacherValueGradient,
                             inputGradient: nil, rowCount: nt)
         // dQ_b (TS,2dT) = dA_b (TS,TT) · K_b (TT,2dT) / sqrt(2dT)
@@ -396,6 +325,42 @@ public final class CrossModelAttentionObjective: ChunkedObjective {
         projectors.backward(projectors.query!, input: queryInput, outputGradient: queryGradient, inputGradient: nil, rowCount: ns)
         studentHead = nil
         return components
+    }
+
+    /// Backward through h_b = W_b · V_b for every sequence b, the rows of W_b (M,N) being
+    /// softmaxes of attention scores: dV_b (N,d) = W_bᵀ · dh_b (M,d) is written, dW_b (M,N) =
+    /// dh_b · V_bᵀ goes through the softmax and is ADDED to dA (B,TS,TT). M×N is TS×TT for
+    /// t2s; s2t's W is (TT,TS), softmax over Aᵀ, so its dA entries are transposed.
+    static func attentionBackward(weights: [Float], hiddenGradient: [Float], values: [Float],
+                                  valueGradient: inout [Float], scoreGradient: inout [Float],
+                                  sequenceCount b: Int, rows m: Int, columns n: Int, width d: Int,
+                                  transposedScores: Bool) {
+        var weightGradient = [Float](repeating: 0, count: m * n)              // dW_b (M,N)
+        for s in 0..<b {
+            weights.withUnsafeBufferPointer { w in
+                hiddenGradient.withUnsafeBufferPointer { dh in
+                    values.withUnsafeBufferPointer { v in
+                        // dV_b (N,d) = W_bᵀ (N,M) · dh_b (M,d)
+                        valueGradient.withUnsafeMutableBufferPointer { dv in
+                            Matrix.multiplyTransposedA(w.baseAddress! + s * m * n, dh.baseAddress! + s * m * d,
+                                                       into: dv.baseAddress! + s * n * d, m: n, n: d, k: m)
+                        }
+                        // dW_b (M,N) = dh_b (M,d) · V_bᵀ
+                        Matrix.multiplyTransposed(dh.baseAddress! + s * m * d, v.baseAddress! + s * n * d,
+                                                  into: &weightGradient, m: m, n: n, k: d)
+                    }
+                }
+            }
+            for r in 0..<m {
+                let w = (s * m + r) * n
+                var dot: Float = 0
+                for c in 0..<n { dot += weights[w + c] * weightGradient[r * n + c] }
+                for c in 0..<n {
+                    let a = transposedScores ? (s * n + c) * m + r : w + c
+                    scoreGradient[a] += weights[w + c] * (weightGradient[r * n + c] - dot)
+                }
+            }
+        }
     }
 
     /// Unbiased standard deviation of all elements (torch's `Tensor.std()`).

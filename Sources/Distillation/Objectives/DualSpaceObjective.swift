@@ -79,41 +79,12 @@ public final class DualSpaceObjective: ChunkedObjective {
         // teacher space: kd_s2t
         var u = [Float](repeating: 0, count: n * dT), du = u
         projectors.forward(projectors.studentToTeacher, input: studentHidden, output: &u, rowCount: n)
-        let chunk = min(s2tChunkRows, max(n, 1))
-        if projected.count < chunk * v { projected = [Float](repeating: 0, count: chunk * v) }
-        if teacherLogits.count < chunk * v { teacherLogits = [Float](repeating: 0, count: chunk * v) }
-        let scale = 1 / configuration.temperature
         let weight = configuration.lambda * Float(1 / labels.globalLabelTokenCount)
-        var kdS2T = 0.0
-        for start in stride(from: 0, to: n, by: chunk) {
-            let rows = min(chunk, n - start)
-            teacherHead.withUnsafeBufferPointer { wT in
-                teacherHidden.withUnsafeBufferPointer { hT in
-                    u.withUnsafeBufferPointer { uBuffer in
-                        Matrix.multiplyTransposed(uBuffer.baseAddress! + start * dT, wT.baseAddress!, into: &projected, m: rows, n: v, k: dT)
-                        Matrix.multiplyTransposed(hT.baseAddress! + start * dT, wT.baseAddress!, into: &teacherLogits, m: rows, n: v, k: dT)
-                    }
-                }
-            }
-            projected.withUnsafeMutableBufferPointer { zS2T in
-                teacherLogits.withUnsafeBufferPointer { zT in
-                    for r in 0..<rows {
-                        let row = zS2T.baseAddress! + r * v
-                        guard labels.values[start + r] >= 0 else { row.update(repeating: 0, count: v); continue }
-                        kdS2T += Distance.forwardKL.fullRow(z: row, t: zT.baseAddress! + r * v, count: v,
-                                                            studentScale: scale, teacherScale: scale, label: -1,
-                                                            crossEntropyWeight: 0, distanceWeight: weight,
-                                                            gradient: RowGradient(row, accumulate: false),
-                                                            teacherGradient: nil, scratch: scratch).distance
-                    }
-                }
-            }
-            teacherHead.withUnsafeBufferPointer { wT in
-                du.withUnsafeMutableBufferPointer { duBuffer in
-                    Matrix.multiply(projected, wT.baseAddress!, into: duBuffer.baseAddress! + start * dT, m: rows, n: dT, k: v)
-                }
-            }
-        }
+        let kdS2T = TeacherSpaceDistillation.forwardKL(
+            hidden: u, teacherHidden: teacherHidden, teacherHead: teacherHead, labels: labels.values,
+            rowCount: n, teacherWidth: dT, vocabularySize: v, temperature: configuration.temperature, weight: weight,
+            chunkRows: s2tChunkRows, hiddenGradient: &du, projected: &projected, teacherLogits: &teacherLogits,
+            scratch: scratch)
         studentHiddenGradient = [Float](repeating: 0, count: n * dS)
         projectors.backward(projectors.studentToTeacher, input: studentHidden, outputGradient: du,
                             inputGradient: &studentHiddenGradient, rowCount: n)

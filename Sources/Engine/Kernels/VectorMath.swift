@@ -5,22 +5,49 @@
 // `exp` is computed on SIMD16<Float> lanes with Cody–Waite range reduction
 // x = n·ln2 + r, |r| ≤ ln2/2, a degree-6 minimax polynomial for e^r (Cephes
 // expf coefficients) and 2^n built in the exponent bits. Relative error
-// ≲ 2e-7 over the clamped range [-87.3, 88.7]; below it the result is the
-// smallest normal number scale (≈1e-38) rather than 0, which softmax ignores.
+// ≲ 2e-7 over [-87.3, 88.7]; above 88.7 the result is that of 88.7. Below
+// −87.3 `exp` gives the value at −87.3 (≈1.2e-38, which softmax ignores) and
+// `expUnderflowingToZero` gives exactly 0 (so 0·log 0 terms of the losses
+// vanish); the latter's extra select costs ~8% on the engine's CE row kernel.
 //
 // `log` splits x = m·2^e with m ∈ [√½, √2), evaluates the Cephes logf
-// polynomial on m − 1 and adds e·ln2 in two parts. Relative error ≲ 2e-7 for
-// normal positive inputs; log(0) = −∞, log of a negative number or NaN is NaN
-// (subnormal inputs are not supported and give a wrong finite value).
+// polynomial on m − 1 and adds e·ln2 in two parts. Subnormal inputs are first
+// scaled by 2^23. Relative error ≲ 2e-7 for every positive input; log(0) = −∞,
+// log(+∞) = +∞, log of a negative number or NaN is NaN.
+//
+// Only lane-wise arithmetic, bit casts and `replacing(with:where:)` (vector
+// selects) appear in `exp`/`log`: `pointwiseMin/Max`, `clamped`, `rounded` and
+// integer↔float SIMD conversions compile to per-lane scalar code. The lane
+// functions are `@inlinable` so that other modules' kernels (Distillation)
+// inline them into their loops.
 
 
 /// Vectorised math on Float rows.
 public enum VectorMath {
-    @inline(__always)
+    /// `exp(x)` lane-wise; below −87.3 the result is that of −87.3 (≈ 1.2e-38, which softmax
+    /// ignores), above 88.7 that of 88.7. The engine's softmax and cross-entropy use this form.
+    @inlinable @inline(__always)
     public static func exp(_ x: SIMD16<Float>) -> SIMD16<Float> {
         // `replacing(with:where:)` compiles to vector selects; pointwiseMin/Max do not.
         var xc = x.replacing(with: 88.7, where: x .> 88.7)
         xc = xc.replacing(with: -87.3, where: xc .< -87.3)
+        return expOfClamped(xc)
+    }
+
+    /// `exp(x)` lane-wise with every input below −87.3 (and −∞) giving exactly 0, so that the
+    /// 0·log 0 terms of the distillation losses vanish; otherwise as `exp`. One vector select
+    /// more than `exp` (measurable on the engine's cross-entropy row, hence two forms).
+    @inlinable @inline(__always)
+    public static func expUnderflowingToZero(_ x: SIMD16<Float>) -> SIMD16<Float> {
+        let underflow = x .< -87.3
+        var xc = x.replacing(with: -87.3, where: underflow)
+        xc = xc.replacing(with: 88.7, where: xc .> 88.7)
+        return expOfClamped(xc).replacing(with: 0, where: underflow)
+    }
+
+    /// The shared approximation on an input already clamped to [−87.3, 88.7].
+    @inlinable @inline(__always)
+    static func expOfClamped(_ xc: SIMD16<Float>) -> SIMD16<Float> {
         let magic = SIMD16<Float>(repeating: 12_582_912)          // 1.5 · 2^23: rounds to an integer
         let shifted = xc * 1.442_695_04 + magic
         let n = shifted - magic
@@ -39,18 +66,23 @@ public enum VectorMath {
     }
 
     /// Scalar form of the same approximation (for tails and tests).
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func exp(_ x: Float) -> Float {
         exp(SIMD16<Float>(repeating: x))[0]
     }
 
-    @inline(__always)
+    /// `log(x)` lane-wise; subnormal inputs handled, `log(0) = −∞`, negative or NaN inputs give NaN.
+    @inlinable @inline(__always)
     public static func log(_ x: SIMD16<Float>) -> SIMD16<Float> {
-        let bits = unsafeBitCast(x, to: SIMD16<Int32>.self)
+        // Subnormals are scaled by 2^23 into the normal range (and 23 taken off the exponent).
+        let isSubnormal = x .< Float.leastNormalMagnitude
+        let scaled = x.replacing(with: x * 8_388_608, where: isSubnormal)
+        let bits = unsafeBitCast(scaled, to: SIMD16<Int32>.self)
         // x = m · 2^e, m ∈ [0.5, 1); the biased exponent k becomes a Float through
         // the 2^23 magic number (the generic Int→Float SIMD init is not inlined).
         let k = ((bits &>> 23) & 0xFF) | 0x4B00_0000
         var e = unsafeBitCast(k, to: SIMD16<Float>.self) - (8_388_608 + 126)
+        e = e.replacing(with: e - 23, where: isSubnormal)
         var m = unsafeBitCast((bits & 0x007F_FFFF) | 0x3F00_0000, to: SIMD16<Float>.self)
         let small = m .< 0.707_106_781
         e = e.replacing(with: e - 1, where: small)
@@ -76,48 +108,62 @@ public enum VectorMath {
     }
 
     /// Scalar form of the vectorised logarithm.
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func log(_ x: Float) -> Float {
         log(SIMD16<Float>(repeating: x))[0]
     }
 
+    /// `|x|` lane-wise (sign bit cleared).
+    @inlinable @inline(__always)
+    public static func abs(_ x: SIMD16<Float>) -> SIMD16<Float> {
+        unsafeBitCast(unsafeBitCast(x, to: SIMD16<UInt32>.self) & 0x7FFF_FFFF, to: SIMD16<Float>.self)
+    }
+
     /// Replaces every element of a row by its natural logarithm.
     public static func logInPlace(_ x: UnsafeMutablePointer<Float>, _ n: Int) {
-        var i = 0
-        let raw = UnsafeMutableRawPointer(x)
-        while i + 16 <= n {
-            let v = log(raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self))
-            raw.storeBytes(of: v, toByteOffset: i * 4, as: SIMD16<Float>.self)
-            i += 16
-        }
-        while i < n { x[i] = log(x[i]); i += 1 }
+        mapInPlace(x, n) { log($0) }
     }
 
     /// Replaces every element of a row by its exponential.
     public static func expInPlace(_ x: UnsafeMutablePointer<Float>, _ n: Int) {
+        mapInPlace(x, n) { exp($0) }
+    }
+
+    /// Replaces every element of a row by `f` of it, 16 lanes at a time (the tail one lane at a time).
+    @inline(__always)
+    static func mapInPlace(_ x: UnsafeMutablePointer<Float>, _ n: Int, _ f: (SIMD16<Float>) -> SIMD16<Float>) {
         var i = 0
         let raw = UnsafeMutableRawPointer(x)
         while i + 16 <= n {
-            let v = exp(raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self))
+            let v = f(raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self))
             raw.storeBytes(of: v, toByteOffset: i * 4, as: SIMD16<Float>.self)
             i += 16
         }
-        while i < n { x[i] = exp(x[i]); i += 1 }
+        while i < n { x[i] = f(SIMD16<Float>(repeating: x[i]))[0]; i += 1 }
     }
 
-    /// Largest element of a row.
-    @inline(__always)
+    /// Largest element of a row (−∞ for an empty row; NaN elements are skipped).
+    @inlinable @inline(__always)
     public static func maximum(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+        // two accumulators: the select chain of one is latency-bound
         var i = 0
-        var m16 = SIMD16<Float>(repeating: -.infinity)
+        var m0 = SIMD16<Float>(repeating: -.infinity), m1 = m0
         let raw = UnsafeRawPointer(x)
-        while i + 16 <= n {
-            let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
-            m16 = m16.replacing(with: v, where: v .> m16)
+        while i + 32 <= n {
+            let a = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+            let b = raw.loadUnaligned(fromByteOffset: (i + 16) * 4, as: SIMD16<Float>.self)
+            m0 = m0.replacing(with: a, where: a .> m0)
+            m1 = m1.replacing(with: b, where: b .> m1)
+            i += 32
+        }
+        if i + 16 <= n {
+            let a = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+            m0 = m0.replacing(with: a, where: a .> m0)
             i += 16
         }
-        var m = m16.max()
-        while i < n { m = Swift.max(m, x[i]); i += 1 }
+        m0 = m0.replacing(with: m1, where: m1 .> m0)
+        var m = m0.max()
+        while i < n { if x[i] > m { m = x[i] }; i += 1 }
         return m
     }
 
@@ -144,7 +190,7 @@ public enum VectorMath {
     }
 
     /// Multiplies a row by a scalar in place.
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func scale(_ x: UnsafeMutablePointer<Float>, _ n: Int, by s: Float) {
         var i = 0
         let raw = UnsafeMutableRawPointer(x)
