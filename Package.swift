@@ -5,6 +5,7 @@
 // Dependencies point one way:
 //   CMPI, COpenBLAS        system-library shims (pkg-config ompi-c, openblas)
 //   MPI                    typed Swift wrapper over CMPI; only Runtime and ddk import it
+//   MappedFiles            read-only memory-mapped files (no dependencies)
 //   GGUF, Tokenizer,       file formats, the tokenizer, the numerical engine, the data
 //   Engine, DataPipeline,  pipeline and the distillation losses: none of them knows
 //   Distillation           that MPI exists
@@ -28,8 +29,11 @@ var targets: [Target] = [
     .testTarget(name: "MPITests", dependencies: ["MPI"], path: "Tests/MPITests"),
     .executableTarget(name: "mpi-checks", dependencies: ["MPI"], path: "Tests/MPIChecks", exclude: ["run.sh"]),
 
+    // MARK: Memory-mapped files (GGUF, safetensors and token shards read through one type)
+    .target(name: "MappedFiles", path: "Sources/MappedFiles"),
+
     // MARK: GGUF and Tokenizer
-    .target(name: "GGUF", path: "Sources/GGUF", swiftSettings: releaseSpeed),
+    .target(name: "GGUF", dependencies: ["MappedFiles"], path: "Sources/GGUF", swiftSettings: releaseSpeed),
     .target(name: "Tokenizer", dependencies: ["GGUF"], path: "Sources/Tokenizer", swiftSettings: releaseSpeed),
     .testTarget(name: "GGUFTests", dependencies: ["GGUF"], path: "Tests/GGUFTests"),
     .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "GGUF"], path: "Tests/TokenizerTests",
@@ -40,14 +44,14 @@ var targets: [Target] = [
     .testTarget(name: "TeacherTests", dependencies: ["Teacher", "Engine", "GGUF", "Tokenizer"], path: "Tests/TeacherTests"),
 
     // MARK: Engine
-    .target(name: "Engine", dependencies: ["COpenBLAS", "GGUF"], path: "Sources/Engine", exclude: ["README.md"],
+    .target(name: "Engine", dependencies: ["COpenBLAS", "GGUF", "MappedFiles"], path: "Sources/Engine", exclude: ["README.md"],
             swiftSettings: releaseSpeed),
     .testTarget(name: "EngineTests", dependencies: ["Engine"], path: "Tests/EngineTests"),
 
     // MARK: DataPipeline
     .target(
         name: "DataPipeline",
-        dependencies: [.product(name: "TOMLKit", package: "TOMLKit")],
+        dependencies: ["MappedFiles", .product(name: "TOMLKit", package: "TOMLKit")],
         path: "Sources/DataPipeline",
         exclude: ["README.md"],
         swiftSettings: releaseSpeed),

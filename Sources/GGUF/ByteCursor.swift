@@ -1,3 +1,5 @@
+import MappedFiles
+
 /// Reads little-endian GGUF primitives from a mapped file, checking every read against the
 /// end of the file so a truncated file gives `GGUFError.truncated` instead of a crash.
 struct ByteCursor {

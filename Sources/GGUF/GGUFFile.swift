@@ -1,3 +1,5 @@
+import MappedFiles
+
 /// A GGUF file (format version 2 or 3), memory-mapped: its metadata, its tensor table and
 /// access to each tensor's bytes, dequantized to Float32 on request.
 ///
@@ -32,7 +34,11 @@ public final class GGUFFile: @unchecked Sendable {
     /// tensor table.
     public init(path: String) throws {
         self.path = path
-        mapping = try MappedFile(path: path)
+        do {
+            mapping = try MappedFile(path: path)
+        } catch let error as MappedFileError {
+            throw GGUFError.cannotOpen(path: path, reason: error.reason)
+        }
         var cursor = ByteCursor(file: mapping, path: path)
 
         let magic = try cursor.read(UInt32.self, for: "the magic number")

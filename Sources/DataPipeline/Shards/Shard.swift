@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import MappedFiles
 
 /// A token shard opened read-only and memory-mapped; the header is checked
 /// (magic, version, sizes, truncation) when it is opened.
@@ -11,50 +7,31 @@ public final class Shard: @unchecked Sendable {
     public let path: String
     /// The checked header.
     public let header: ShardHeader
-    private let mapping: UnsafeRawPointer
-    private let mappedByteCount: Int
+    private let mapping: MappedFile
     private let tokens: UnsafeRawPointer
 
     /// Opens and validates `path`. When `expectedIdentity` / `expectedVocabularySize`
     /// are given, a shard made by another tokenizer is refused.
     public init(path: String, expectedIdentity: String? = nil, expectedVocabularySize: Int? = nil) throws {
         self.path = path
-        let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else {
-            throw ShardError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
-        }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else {
-            throw ShardError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
-        }
-        let size = Int(status.st_size)
-        guard size > 0 else { throw ShardError.wrongMagic(path: path) }
-        guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), base != MAP_FAILED else {
-            throw ShardError.cannotOpen(path: path, reason: "mmap: \(String(cString: strerror(errno)))")
-        }
-        let header: ShardHeader
+        let mapping: MappedFile
         do {
-            header = try ShardHeader.decode(UnsafeRawBufferPointer(start: base, count: size), fileByteCount: size, path: path)
-            if let expectedIdentity, header.tokenizerIdentity != expectedIdentity {
-                throw ShardError.tokenizerMismatch(path: path, shardIdentity: header.tokenizerIdentity, expectedIdentity: expectedIdentity)
-            }
-            if let expectedVocabularySize, header.vocabularySize != expectedVocabularySize {
-                throw ShardError.vocabularyMismatch(path: path, shardVocabulary: header.vocabularySize, expectedVocabulary: expectedVocabularySize)
-            }
-        } catch {
-            munmap(base, size)
-            throw error
+            mapping = try MappedFile(path: path)
+        } catch let error as MappedFileError {
+            throw ShardError.cannotOpen(path: path, reason: error.reason)
+        }
+        guard let base = mapping.base else { throw ShardError.wrongMagic(path: path) }
+        let header = try ShardHeader.decode(mapping.bytes, fileByteCount: mapping.size, path: path)
+        if let expectedIdentity, header.tokenizerIdentity != expectedIdentity {
+            throw ShardError.tokenizerMismatch(path: path, shardIdentity: header.tokenizerIdentity, expectedIdentity: expectedIdentity)
+        }
+        if let expectedVocabularySize, header.vocabularySize != expectedVocabularySize {
+            throw ShardError.vocabularyMismatch(path: path, shardVocabulary: header.vocabularySize, expectedVocabulary: expectedVocabularySize)
         }
         self.header = header
-        self.mapping = UnsafeRawPointer(base)
-        self.mappedByteCount = size
-        self.tokens = UnsafeRawPointer(base) + header.headerByteCount
-        _ = madvise(base, size, MADV_RANDOM)
-    }
-
-    deinit {
-        munmap(UnsafeMutableRawPointer(mutating: mapping), mappedByteCount)
+        self.mapping = mapping
+        self.tokens = base + header.headerByteCount
+        mapping.adviseRandomAccess()
     }
 
     /// Number of tokens (EOS included).

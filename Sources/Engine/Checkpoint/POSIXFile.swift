@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import MappedFiles
 
 /// A failed system call on a file: the operation, the path and errno's message.
 public struct FileSystemError: Error, CustomStringConvertible {
@@ -13,6 +14,15 @@ public struct FileSystemError: Error, CustomStringConvertible {
     public var description: String { "\(path): \(operation) failed: \(String(cString: strerror(code))) (errno \(code))" }
 }
 
+extension FileSystemError {
+    /// The same error for a file that could not be mapped. A directory or device is
+    /// reported as `mmap` failing with ENODEV, which is what mapping one returns.
+    init(mapping error: MappedFileError) {
+        self.init(operation: error.step == .notRegularFile ? "mmap" : error.step.rawValue,
+                  path: error.path, code: error.code ?? ENODEV)
+    }
+}
+
 /// Every libc call on files goes through here: a negative result (or
 /// MAP_FAILED) becomes a FileSystemError with errno's message.
 @discardableResult
@@ -20,33 +30,6 @@ func posixCheck<T: BinaryInteger>(_ operation: String, _ path: String, _ body: (
     let r = body()
     if r < 0 { throw FileSystemError(operation: operation, path: path, code: errno) }
     return r
-}
-
-/// A read-only memory map of a whole file.
-final class MappedFile {
-    let path: String
-    let bytes: UnsafeRawBufferPointer
-
-    init(path: String) throws {
-        self.path = path
-        let fd = try posixCheck("open", path) { open(path, O_RDONLY) }
-        defer { close(fd) }
-        var st = stat()
-        try posixCheck("fstat", path) { fstat(fd, &st) }
-        let size = Int(st.st_size)
-        if size == 0 {
-            bytes = UnsafeRawBufferPointer(start: nil, count: 0)
-            return
-        }
-        guard let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
-            throw FileSystemError(operation: "mmap", path: path, code: errno)
-        }
-        bytes = UnsafeRawBufferPointer(start: p, count: size)
-    }
-
-    deinit {
-        if let base = bytes.baseAddress { munmap(UnsafeMutableRawPointer(mutating: base), bytes.count) }
-    }
 }
 
 /// Writes a file atomically: the bytes go to a temporary file in the same

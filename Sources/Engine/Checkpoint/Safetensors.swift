@@ -1,3 +1,4 @@
+import MappedFiles
 import Foundation
 
 // The safetensors format (Hugging Face), written to its specification:
@@ -59,7 +60,11 @@ public final class SafetensorsFile {
     /// shape and byte range against the file size.
     public init(path: String) throws {
         self.path = path
-        mapping = try MappedFile(path: path)
+        do {
+            mapping = try MappedFile(path: path)
+        } catch let error as MappedFileError {
+            throw FileSystemError(mapping: error)
+        }
         let bytes = mapping.bytes
         guard bytes.count >= 8 else {
             throw SafetensorsError.truncated(file: path, detail: "\(bytes.count) bytes, fewer than the 8-byte header length")
