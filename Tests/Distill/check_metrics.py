@@ -4,7 +4,8 @@
 Usage: check_metrics.py METRICS [--world-size N] [--students S] [--steps K]
 
 Checks, printing one line per failure and exiting non-zero on any:
-  * the first record is the run record (world size, students);
+  * the first record is the run record (world size, students); a resumed run appends
+    another run record (start_step) and the records after it are checked against it;
   * one step record per step 0..K-1, each with finite loss, and, when logged, the
     same weight checksum on every student (bit-identical weights after every step);
   * every ddk record: the same weight checksum on every world rank, weights summing
@@ -61,8 +62,15 @@ def main(argv):
     if "--students" in options and students != int(options["--students"]):
         fail(f"{students} students, expected {options['--students']}")
 
+    # Each record belongs to the run record before it (a resume may change the world).
+    owner = []
+    for record in records:
+        if record["kind"] == "run":
+            run_of_record = record
+        owner.append(run_of_record)
     steps = [r for r in records if r["kind"] == "step"]
     ddks = [r for r in records if r["kind"] == "ddk"]
+    run_of = {id(r): o for r, o in zip(records, owner)}
     if "--steps" in options and [r["step"] for r in steps] != list(range(int(options["--steps"]))):
         fail(f"step records {[r['step'] for r in steps]}, expected 0..{int(options['--steps']) - 1}")
     for record in steps:
@@ -71,6 +79,7 @@ def main(argv):
                 fail(f"step {record['step']}: {key} is {record.get(key)!r}")
         sums = record.get("weight_checksums")
         if sums is not None:
+            students = len(run_of[id(record)]["student_ranks"])
             if len(sums) != students:
                 fail(f"step {record['step']}: {len(sums)} weight checksums for {students} students")
             if len(set(sums)) != 1:
@@ -83,7 +92,7 @@ def main(argv):
         domains = record["domains"]
         n = len(domains)
         checks = record.get("rank_weight_checksums")
-        if checks is None or len(checks) != run["world_size"] or len(set(checks)) != 1:
+        if checks is None or len(checks) != run_of[id(record)]["world_size"] or len(set(checks)) != 1:
             fail(f"ddk step {record['step']}: weights differ between ranks or are missing: {checks}")
         before = [d["weight_before"] for d in domains]
         after = [d["weight_after"] for d in domains]

@@ -122,11 +122,13 @@ public enum Checkpoint {
     /// the optimizer step, settings, the config and the training state.
     public static func saveTrainingState(_ state: TrainingState, optimizer: AdamW, to directory: URL) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys  // the same state gives the same bytes
         let metadata: [String: String] = [
             "adamw_step": String(optimizer.stepCount),
-            "adamw_settings": String(decoding: try JSONEncoder().encode(optimizer.settings), as: UTF8.self),
-            "training_state": String(decoding: try JSONEncoder().encode(state), as: UTF8.self),
-            "config": String(decoding: try JSONEncoder().encode(optimizer.layout.config), as: UTF8.self),
+            "adamw_settings": String(decoding: try encoder.encode(optimizer.settings), as: UTF8.self),
+            "training_state": String(decoding: try encoder.encode(state), as: UTF8.self),
+            "config": String(decoding: try encoder.encode(optimizer.layout.config), as: UTF8.self),
         ]
         let n = optimizer.layout.count
         try SafetensorsWriter.write([

@@ -34,12 +34,12 @@ func posixCheck<T: BinaryInteger>(_ operation: String, _ path: String, _ body: (
 
 /// Writes a file atomically: the bytes go to a temporary file in the same
 /// directory, which is flushed to disk and renamed over `path`.
-struct AtomicFileWriter {
-    let path: String
-    let temporaryPath: String
+public struct AtomicFileWriter {
+    public let path: String
+    public let temporaryPath: String
     private let fd: Int32
 
-    init(path: String) throws {
+    public init(path: String) throws {
         let temporary = path + ".tmp-\(getpid())"
         self.path = path
         temporaryPath = temporary
@@ -47,7 +47,7 @@ struct AtomicFileWriter {
     }
 
     /// Appends raw bytes.
-    func write(_ bytes: UnsafeRawBufferPointer) throws {
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
         var done = 0
         while done < bytes.count {
             let n = try posixCheck("write", temporaryPath) { Glibc.write(fd, bytes.baseAddress! + done, bytes.count - done) }
@@ -55,18 +55,33 @@ struct AtomicFileWriter {
         }
     }
 
-    func write(_ data: Data) throws { try data.withUnsafeBytes { try write($0) } }
+    public func write(_ data: Data) throws { try data.withUnsafeBytes { try write($0) } }
 
     /// Flushes, closes and renames into place.
-    func commit() throws {
+    public func commit() throws {
         try posixCheck("fsync", temporaryPath) { fsync(fd) }
         try posixCheck("close", temporaryPath) { close(fd) }
         try posixCheck("rename to \(path)", temporaryPath) { rename(temporaryPath, path) }
     }
 
     /// Closes and removes the temporary file (after a failure).
-    func abandon() {
+    public func abandon() {
         close(fd)
         unlink(temporaryPath)
+    }
+}
+
+extension AtomicFileWriter {
+    /// Writes `data` to `path` atomically (temporary file, fsync, rename).
+    public static func write(_ data: Data, to path: String) throws {
+        let writer = try AtomicFileWriter(path: path)
+        do { try writer.write(data); try writer.commit() } catch { writer.abandon(); throw error }
+    }
+
+    /// Flushes a directory's entries (after renames inside it) to disk.
+    public static func synchronizeDirectory(_ path: String) throws {
+        let fd = try posixCheck("open directory", path) { open(path, O_RDONLY | O_DIRECTORY) }
+        defer { close(fd) }
+        try posixCheck("fsync directory", path) { fsync(fd) }
     }
 }

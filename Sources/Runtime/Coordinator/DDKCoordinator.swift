@@ -37,4 +37,12 @@ public final class DDKCoordinator {
         }
         return DDKRecord(step: step, mode: weighting.mode, alpha: weighting.alpha, domains: domains)
     }
+
+    /// Continues a resumed run: the weights in force at the checkpoint's step.
+    public func resume(weights: [Double]) throws {
+        guard weights.count == domainNames.count else {
+            throw ResumeError("the checkpoint holds \(weights.count) domain weights for \(domainNames.count) domains")
+        }
+        self.weights = weights
+    }
 }

@@ -8,9 +8,9 @@ public struct BatchPlan {
     public let sampler: DomainSampler
     public let studentCount: Int
     /// The weights in force at every step so far (set at each DDK boundary).
-    public private(set) var history: WeightHistory?
+    public internal(set) var history: WeightHistory?
     /// The sampler position before the next planned step.
-    public private(set) var cursor: SamplerCursor
+    public internal(set) var cursor: SamplerCursor
 
     public init(dataset: PreparedDataset, seed: UInt64, globalBatchSequences: Int, studentCount: Int) throws {
         self.dataset = dataset
@@ -54,5 +54,17 @@ public struct BatchPlan {
         var tokens = [Int32](repeating: 0, count: assignments.count * width)
         tokens.withUnsafeMutableBufferPointer { dataset.copyBatch(assignments, into: $0) }
         return tokens
+    }
+}
+
+extension BatchPlan {
+    /// Continues from a checkpoint: its weight history and sampler cursor (the next step
+    /// plans exactly the batch the interrupted run would have planned).
+    public mutating func resume(history: WeightHistory, cursor: SamplerCursor) throws {
+        guard history.domainCount == dataset.domains.count, cursor.served.count == dataset.domains.count else {
+            throw ResumeError("the checkpoint's sampler has \(cursor.served.count) domains, the shards \(dataset.domains.count)")
+        }
+        self.history = history
+        self.cursor = cursor
     }
 }

@@ -26,10 +26,17 @@ public final class DistillJob {
         public var versions: [String: String] = [:]
         /// At the end, measure a bare all-reduce and gather the pool's timings (`ddk bench distill`).
         public var benchmark = false
-        public init(checkGradient: Bool = false, versions: [String: String] = [:], benchmark: Bool = false) {
+        /// `--resume`: a checkpoint folder, or `latest` (rank 0's value counts).
+        public var resume: String?
+        /// Tests only: sleep this long with the checkpoint of this step half written.
+        public var checkpointStall: (step: Int, seconds: Double)?
+        public init(checkGradient: Bool = false, versions: [String: String] = [:], benchmark: Bool = false,
+                    resume: String? = nil, checkpointStall: (step: Int, seconds: Double)? = nil) {
             self.checkGradient = checkGradient
             self.versions = versions
             self.benchmark = benchmark
+            self.resume = resume
+            self.checkpointStall = checkpointStall
         }
     }
 
@@ -106,6 +113,9 @@ public final class DistillJob {
                                           vocabularySize: V, hiddenWidth: teacher.config.hiddenSize,
                                           temperature: objective.temperature)
         let sharding = ValidationSharding(dataset: dataset, sequencesPerDomain: config.data.validationSequences)
+        let resumePoint = try agreeOnResumePoint(dataset: dataset)
+        let startStep = resumePoint?.state.step ?? 0
+        if let resumePoint { try plan.resume(history: resumePoint.state.weightHistory, cursor: resumePoint.state.samplerCursor) }
 
         // Rank 0: run folder, metrics, the first record.
         var metrics: MetricsLog?
@@ -116,16 +126,21 @@ public final class DistillJob {
             try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true)
             try Data(try config.tomlText().utf8).write(to: URL(fileURLWithPath: runDirectory + "/config.toml"))
             let metricsPath = runDirectory + "/metrics.jsonl"
-            try? FileManager.default.removeItem(atPath: metricsPath)
+            if resumePoint == nil {
+                try? FileManager.default.removeItem(atPath: metricsPath)
+            } else {
+                try MetricsLog.keepRecords(before: startStep, path: metricsPath)
+            }
             metrics = try MetricsLog(path: metricsPath)
             try metrics!.append(.run(RunRecord(
                 name: config.name, config: try config.tomlText(), configHash: configHash, worldSize: world.size,
                 teacherRanks: layout.teacherRanks, studentRanks: layout.studentRanks,
                 hostnames: (hostnames ?? []).map { String(decoding: $0, as: UTF8.self) },
-                versions: options.versions, startStep: 0)))
+                versions: options.versions, startStep: startStep)))
             progress = ProgressPrinter(totalSteps: config.training.steps)
             progress!.line("distill \(config.name): \(layout); objective \(config.objective.name); "
                 + "\(domainCount) domains; global batch \(config.data.globalBatchSequences)×\(T); run folder \(runDirectory)")
+            if let resumePoint { progress!.line("distill \(config.name): resuming after step \(startStep) from \(resumePoint.folder.path)") }
         }
 
         // The teacher on the ranks that run it (and on rank 0 when it must measure the
@@ -146,6 +161,7 @@ public final class DistillJob {
             coordinator = DDKCoordinator(
                 weighting: try DomainWeighting(mode: config.ddk.mode, alpha: config.ddk.alpha, staticWeights: config.ddk.staticWeights),
                 domainNames: dataset.domainNames, teacherPerplexity: ValidationSharding.perplexities(teacherSums))
+            if let resumePoint { try coordinator!.resume(weights: resumePoint.state.currentWeights) }
         }
 
         // Students.
@@ -170,6 +186,7 @@ public final class DistillJob {
             trainer = StudentTrainer(model: model, objective: objective, optimizer: config.optimizer,
                                      totalSteps: config.training.steps, synchronizer: synchronizer,
                                      globalLabelCount: config.data.globalBatchSequences * T)
+            if let resumePoint { try TrainingCheckpoint.restore(trainer!, from: resumePoint.folder, state: resumePoint.state) }
             if options.checkGradient && rank == 0 {
                 trainer!.keepsSummedGradient = true
                 initialParameters = model.parameters.toArray()
@@ -198,41 +215,47 @@ public final class DistillJob {
         let figureCount = componentNames.count + 5
         let logChecksums = config.training.weightChecksums ?? false
         let trainingStarted = Date()
-        var boundary = 0
+        // A run resumed between boundaries first finishes the interval it was in.
+        var boundary = startStep
+        var atBoundary = startStep % interval == 0 || startStep >= steps
+        var lastCheckpoint = startStep
         var lastDDK: DDKRecord?
         var stepZeroAssignments: [SequenceAssignment]?
         var stepRecords: [StepRecord] = []
         var servingSeconds = 0.0
         while true {
-            // Students' validation, reduced to rank 0; rank 0 decides; the decision goes to every rank.
-            var studentLocal = [Double](repeating: 0, count: 2 * domainCount)
-            if let trainer, let studentIndex {
-                studentLocal = try sharding.evaluate(worker: studentIndex, of: layout.studentRanks.count, maxBatch: localBatch,
-                                                     crossEntropy: trainer.crossEntropy)
+            if atBoundary {
+                // Students' validation, reduced to rank 0; rank 0 decides; the decision goes to every rank.
+                var studentLocal = [Double](repeating: 0, count: 2 * domainCount)
+                if let trainer, let studentIndex {
+                    studentLocal = try sharding.evaluate(worker: studentIndex, of: layout.studentRanks.count, maxBatch: localBatch,
+                                                         crossEntropy: trainer.crossEntropy)
+                }
+                let studentSums = try communicators.trainers?.reduce(studentLocal, op: .sum, root: 0)
+                var decision = [Double](repeating: 0, count: domainCount + 1)
+                var record: DDKRecord?
+                if let coordinator {
+                    record = try coordinator.decide(step: boundary, studentSums: studentSums!)
+                    decision = record!.domains.map(\.weightAfter)
+                    let overTime = config.training.timeLimitSeconds.map { Date().timeIntervalSince(trainingStarted) > $0 } ?? false
+                    decision.append(overTime ? 1 : 0)
+                }
+                try world.broadcast(&decision, root: 0)
+                let weights = Array(decision[0..<domainCount])
+                var weightHash = ContentHash()
+                weights.withUnsafeBytes { weightHash.combine(bytes: $0) }
+                let rankHashes = try world.gather(weightHash.value, root: 0)
+                if var record {
+                    record.rankWeightChecksums = rankHashes!.map(ContentHash.hex)
+                    try metrics!.append(.ddk(record))
+                    progress!.ddk(record)
+                    lastDDK = record
+                }
+                if boundary >= steps || decision[domainCount] != 0 { break }
+                try plan.setWeights(weights, fromStep: boundary)
             }
-            let studentSums = try communicators.trainers?.reduce(studentLocal, op: .sum, root: 0)
-            var decision = [Double](repeating: 0, count: domainCount + 1)
-            var record: DDKRecord?
-            if let coordinator {
-                record = try coordinator.decide(step: boundary, studentSums: studentSums!)
-                decision = record!.domains.map(\.weightAfter)
-                let overTime = config.training.timeLimitSeconds.map { Date().timeIntervalSince(trainingStarted) > $0 } ?? false
-                decision.append(overTime ? 1 : 0)
-            }
-            try world.broadcast(&decision, root: 0)
-            let weights = Array(decision[0..<domainCount])
-            var weightHash = ContentHash()
-            weights.withUnsafeBytes { weightHash.combine(bytes: $0) }
-            let rankHashes = try world.gather(weightHash.value, root: 0)
-            if var record {
-                record.rankWeightChecksums = rankHashes!.map(ContentHash.hex)
-                try metrics!.append(.ddk(record))
-                progress!.ddk(record)
-                lastDDK = record
-            }
-            if boundary >= steps || decision[domainCount] != 0 { break }
-            try plan.setWeights(weights, fromStep: boundary)
-            let end = min(boundary + interval, steps)
+            atBoundary = true
+            let end = min((boundary / interval + 1) * interval, steps)
 
             if let service {
                 let servingStarted = Date()
@@ -258,7 +281,8 @@ public final class DistillJob {
                                                           result.stepSeconds, result.gradientNorm, 1]
                         if logChecksums { checksum = trainer.weightChecksum() }
                         if studentIndex == 0 && ((step + 1) % config.checkpoint.everySteps == 0 || step + 1 == steps) {
-                            try saveWeights(trainer, afterStep: step + 1)
+                            try writeCheckpoint(trainer, plan: plan, afterStep: step + 1)
+                            lastCheckpoint = step + 1
                         }
                     }
                     let gathered = try trainers.gather(figures, root: 0)
@@ -285,6 +309,10 @@ public final class DistillJob {
             boundary = end
         }
         progress?.finish()
+        // Stopped early by the time limit: keep where it stopped.
+        if let trainer, studentIndex == 0, lastCheckpoint != boundary {
+            try writeCheckpoint(trainer, plan: plan, afterStep: boundary)
+        }
 
         var gradientCheck: GradientCheck?
         if options.checkGradient, rank == 0, let trainer, let initialParameters, let stepZeroAssignments {
@@ -324,16 +352,6 @@ public final class DistillJob {
         }
         return Summary(stepsRun: boundary, lastDDK: lastDDK, gradientCheck: gradientCheck,
                        metricsPath: rank == 0 ? runDirectory + "/metrics.jsonl" : nil, benchmark: benchmark)
-    }
-
-    /// Student 0 writes the weights after `step` steps to `<run>/checkpoints/step-<step>`
-    /// (model.safetensors + config.json, Hugging Face names, the tokenizer identity in the
-    /// metadata). Weights only: optimizer state and exact resume are issue 9's.
-    func saveWeights(_ trainer: StudentTrainer, afterStep step: Int) throws {
-        let folder = URL(fileURLWithPath: config.resolvedRunDirectory).appendingPathComponent("checkpoints/step-\(step)")
-        try Checkpoint.saveModel(parameters: trainer.model.parameters, layout: trainer.model.layout, to: folder,
-                                 metadata: [TeacherModelSource.tokenizerIdentityKey: teacher.tokenizerIdentity,
-                                            "step": String(step), "config_hash": configHash])
     }
 
     /// The teacher's LM-head matrix (V,dT), read once by each student for `dskd`.

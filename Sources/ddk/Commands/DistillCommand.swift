@@ -24,6 +24,10 @@ struct DistillCommand: ParsableCommand {
     @Option(name: .customLong("set"), parsing: .singleValue, help: "Override one key: section.key=value (repeatable).")
     var overrides: [String] = []
 
+    @Option(help: ArgumentHelp("Continue a run from a checkpoint folder written by ddk distill, or 'latest' for the run folder's newest.",
+                               valueName: "folder|latest"))
+    var resume: String?
+
     @Flag(help: "After step 0, compare the students' summed gradient with one process computing the whole global batch (writes gradient_check.json; fails the run when they differ).")
     var checkGradient = false
 
@@ -40,7 +44,8 @@ struct DistillCommand: ParsableCommand {
             }
             let teacher = try TeacherSources.open(agreed.config.teacher.model)
             let job = try DistillJob(world: world, config: agreed.config, configHash: agreed.hash, teacher: teacher,
-                                     options: .init(checkGradient: checkGradient, versions: ["swiftddk": DDK.version]))
+                                     options: .init(checkGradient: checkGradient, versions: ["swiftddk": DDK.version],
+                                                    resume: resume, checkpointStall: try Self.checkpointStall()))
             roles = DistillJob.roleName(job.layout.roles(ofRank: world.rank))
             let summary = try job.run()
             try environment.finalize()
@@ -54,5 +59,18 @@ struct DistillCommand: ParsableCommand {
             if world.size > 1 && !environment.isFinalized { environment.abort(code: 1) }
             throw ExitCode.failure
         }
+    }
+}
+
+extension DistillCommand {
+    /// Tests only: `DDK_TEST_CHECKPOINT_STALL=STEP:SECONDS` makes student 0 sleep with the
+    /// checkpoint of STEP half written, so a test can kill it mid-write.
+    static func checkpointStall() throws -> (step: Int, seconds: Double)? {
+        guard let value = ProcessInfo.processInfo.environment["DDK_TEST_CHECKPOINT_STALL"], !value.isEmpty else { return nil }
+        let parts = value.split(separator: ":")
+        guard parts.count == 2, let step = Int(parts[0]), let seconds = Double(parts[1]) else {
+            throw ValidationError("DDK_TEST_CHECKPOINT_STALL must be STEP:SECONDS, not '\(value)'")
+        }
+        return (step, seconds)
     }
 }
