@@ -140,6 +140,8 @@ public final class DistillJob {
             progress = ProgressPrinter(totalSteps: config.training.steps)
             progress!.line("distill \(config.name): \(layout); objective \(config.objective.name); "
                 + "\(domainCount) domains; global batch \(config.data.globalBatchSequences)×\(T); run folder \(runDirectory)")
+            progress!.line("distill \(config.name): ranks on hosts: " + Self.ranksByHost(
+                (hostnames ?? []).map { String(decoding: $0, as: UTF8.self) }))
             if let resumePoint { progress!.line("distill \(config.name): resuming after step \(startStep) from \(resumePoint.folder.path)") }
         }
 
@@ -347,11 +349,25 @@ public final class DistillJob {
                                              buckets: trainer?.synchronizer?.buckets.count ?? 0)
             }
         }
-        if rank == 0 {
-            progress?.line("distill \(config.name): done; metrics in \(runDirectory)/metrics.jsonl")
+        // The final weights' checksum (equal on every student), so runs can be compared by one line.
+        let finalChecksums = try communicators.trainers?.gather(trainer?.weightChecksum() ?? 0, root: 0)
+        if rank == 0, let finalChecksums, let student = communicators.trainerRanks.firstIndex(of: layout.studentRanks[0]) {
+            progress?.line("distill \(config.name): done after step \(boundary); final weights checksum "
+                + "\(ContentHash.hex(finalChecksums[student])); metrics in \(runDirectory)/metrics.jsonl")
         }
         return Summary(stepsRun: boundary, lastDDK: lastDDK, gradientCheck: gradientCheck,
                        metricsPath: rank == 0 ? runDirectory + "/metrics.jsonl" : nil, benchmark: benchmark)
+    }
+
+    /// "h1 [0, 1], h2 [2, 3]": world ranks grouped by host name, hosts in rank order.
+    static func ranksByHost(_ hostnames: [String]) -> String {
+        var hosts: [String] = []
+        var ranks: [String: [Int]] = [:]
+        for (rank, host) in hostnames.enumerated() {
+            if ranks[host] == nil { hosts.append(host) }
+            ranks[host, default: []].append(rank)
+        }
+        return hosts.map { "\($0) \(ranks[$0]!)" }.joined(separator: ", ")
     }
 
     /// The teacher's LM-head matrix (V,dT), read once by each student for `dskd`.
