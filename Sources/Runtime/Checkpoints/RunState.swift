@@ -93,7 +93,7 @@ public struct RunState: Codable, Equatable, Sendable {
     /// The JSON text (sorted keys, one value per line).
     public func encoded() throws -> Data {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         return try encoder.encode(self)
     }
 }
