@@ -52,6 +52,8 @@ struct EvalCommand: ParsableCommand {
         let runConfig = try DistillConfig.load(path: configPath, overrides: overrides)
         let evaluator = try CheckpointEvaluator(config: runConfig, teacher: try TeacherSources.open(runConfig.teacher.model))
         let start = try student.runStart()
+        let result = try evaluator.evaluate(student, start: start.record, configPath: configPath, progress: note)
+        // Said once the evaluation succeeded (a failure prints its one line only).
         switch start {
         case .found: break
         case .notInRun: note("no metrics.jsonl in \(student.runFolder): the student's perplexity before training is not known")
@@ -61,7 +63,6 @@ struct EvalCommand: ParsableCommand {
         if student.tokenizerIdentity == nil {
             note("\(student.weightsPath) records no tokenizer identity; only its vocabulary size was checked against the shards")
         }
-        let result = try evaluator.evaluate(student, start: start.record, configPath: configPath, progress: note)
         if json {
             print(try result.jsonText())
             return
