@@ -102,6 +102,14 @@ if eval_ok loose --checkpoint "$out/loose/step-8" --config "$run/config.toml"; t
     else fail "loose checkpoint table: $(cat "$out/loose.out")"; fi
 fi
 
+# Fewer validation sequences than the run used: the run's step-0 figures are not comparable.
+if eval_ok fewer --checkpoint "$checkpoint" --set data.validation_sequences=2 --json; then
+    if python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); sys.exit(0 if r["start_step"] is None and r["validation_sequences"] == 2 and all(d["student_ppl_before"] is None for d in r["domains"]) else 1)' "$out/fewer.out" \
+       && grep -q "other validation sequences" "$out/fewer.err"; then
+        pass "--set data.validation_sequences=2: evaluated on 2 sequences, the run's before not shown"
+    else fail "fewer validation sequences: $(cat "$out/fewer.out" "$out/fewer.err")"; fi
+fi
+
 # Missing teacher cache (a private copy of the shards): measured, cached, then read; same figures.
 cp -r data/tiny/shards "$out/shards"
 rm -rf "$out/shards/cache"

@@ -149,7 +149,7 @@ final class CheckpointEvaluationTests: XCTestCase {
         try state.encoded().write(to: folder.appendingPathComponent(RunState.fileName))
         try Data(try config.tomlText().utf8).write(to: run.appendingPathComponent("config.toml"))
         let log = try MetricsLog(path: run.appendingPathComponent("metrics.jsonl").path)
-        try log.append(.run(RunRecord(name: "tiny", config: "", configHash: "00000000000000aa", worldSize: 1, teacherRanks: [0],
+        try log.append(.run(RunRecord(name: "tiny", config: try config.tomlText(), configHash: "00000000000000aa", worldSize: 1, teacherRanks: [0],
                                       studentRanks: [0], hostnames: [], versions: [:], startStep: 0)))
         let before = [900.0, 800.0, 700.0]
         try log.append(.ddk(DDKRecord(step: 0, mode: .smooth, alpha: 0.5, domains: names.indices.reversed().map {
@@ -162,7 +162,7 @@ final class CheckpointEvaluationTests: XCTestCase {
         let checkpoint = try StudentCheckpoint(folder: folder.path)
         XCTAssertEqual(checkpoint.runConfigPath.map { URL(fileURLWithPath: $0).standardized.path },
                        run.appendingPathComponent("config.toml").standardized.path)
-        let start = try checkpoint.runStart()
+        let start = try checkpoint.runStart(comparableWith: config)
         guard case .found(let record, _) = start else { return XCTFail("no start found: \(start)") }
         XCTAssertEqual(record.step, 0)
         let result = try evaluator.evaluate(checkpoint, start: start.record, configPath: checkpoint.runConfigPath!)
@@ -182,7 +182,18 @@ final class CheckpointEvaluationTests: XCTestCase {
         let other = try MetricsLog(path: run.appendingPathComponent("metrics.jsonl").path)
         try other.append(.run(RunRecord(name: "tiny", config: "", configHash: "00000000000000bb", worldSize: 1, teacherRanks: [0],
                                         studentRanks: [0], hostnames: [], versions: [:], startStep: 0)))
-        guard case .otherRun = try checkpoint.runStart() else { return XCTFail("another run's metrics were used") }
+        guard case .otherRun = try checkpoint.runStart(comparableWith: config) else { return XCTFail("another run's metrics were used") }
+
+        // The same run, but this evaluation uses fewer validation sequences: "before" is not comparable.
+        try FileManager.default.removeItem(at: run.appendingPathComponent("metrics.jsonl"))
+        let same = try MetricsLog(path: run.appendingPathComponent("metrics.jsonl").path)
+        try same.append(.run(RunRecord(name: "tiny", config: try config.tomlText(), configHash: "00000000000000aa", worldSize: 1,
+                                       teacherRanks: [0], studentRanks: [0], hostnames: [], versions: [:], startStep: 0)))
+        try same.append(.ddk(record))
+        guard case .found = try checkpoint.runStart(comparableWith: config) else { return XCTFail("the run's own start was not found") }
+        guard case .otherValidation = try checkpoint.runStart(comparableWith: try tinyConfig(["data.validation_sequences=2"])) else {
+            return XCTFail("a start on other validation sequences was used")
+        }
     }
 
     func testRefusalsAreOneLineNamingTheProblem() throws {

@@ -11,6 +11,9 @@ extension StudentCheckpoint {
         case noEvaluation(metricsPath: String)
         /// The log belongs to another run (no run record with the checkpoint's config hash).
         case otherRun(metricsPath: String)
+        /// The run evaluated other validation sequences (shards, sequence length or count)
+        /// than the config this evaluation uses.
+        case otherValidation(metricsPath: String)
 
         /// The evaluation, when found.
         public var record: DDKRecord? {
@@ -21,15 +24,22 @@ extension StudentCheckpoint {
 
     /// Reads `RUN/metrics.jsonl` (two levels up) for the student's perplexity at the run's
     /// first DDK boundary. A log whose run records all carry another config hash than the
-    /// checkpoint's is not used.
-    public func runStart() throws -> RunStart {
+    /// checkpoint's is not used, nor one whose run evaluated other validation sequences than
+    /// `config` names (`data.shards`, `sequence_length`, `validation_sequences`).
+    public func runStart(comparableWith config: DistillConfig) throws -> RunStart {
         guard let path = runMetricsPath else { return .notInRun }
         let records = try MetricsLog.read(path: path)
-        let runHashes = records.compactMap { record -> String? in
-            if case .run(let run) = record { return run.configHash }
+        let runs = records.compactMap { record -> RunRecord? in
+            if case .run(let run) = record { return run }
             return nil
         }
-        if let configHash, !runHashes.isEmpty, !runHashes.contains(configHash) { return .otherRun(metricsPath: path) }
+        let matching = runs.filter { configHash == nil || $0.configHash == configHash }
+        if !runs.isEmpty && matching.isEmpty { return .otherRun(metricsPath: path) }
+        if let run = matching.first, let logged = try? DistillConfig.parse(run.config, source: path),
+           (logged.data.shards, logged.data.sequenceLength, logged.data.validationSequences)
+            != (config.data.shards, config.data.sequenceLength, config.data.validationSequences) {
+            return .otherValidation(metricsPath: path)
+        }
         let evaluations = records.compactMap { record -> DDKRecord? in
             if case .ddk(let ddk) = record { return ddk }
             return nil

@@ -51,7 +51,7 @@ struct EvalCommand: ParsableCommand {
         }
         let runConfig = try DistillConfig.load(path: configPath, overrides: overrides)
         let evaluator = try CheckpointEvaluator(config: runConfig, teacher: try TeacherSources.open(runConfig.teacher.model))
-        let start = try student.runStart()
+        let start = try student.runStart(comparableWith: runConfig)
         let result = try evaluator.evaluate(student, start: start.record, configPath: configPath, progress: note)
         // Said once the evaluation succeeded (a failure prints its one line only).
         switch start {
@@ -59,6 +59,8 @@ struct EvalCommand: ParsableCommand {
         case .notInRun: note("no metrics.jsonl in \(student.runFolder): the student's perplexity before training is not known")
         case .noEvaluation(let path): note("\(path) has no DDK evaluation: the student's perplexity before training is not known")
         case .otherRun(let path): note("\(path) belongs to another run (config hash): the student's perplexity before training is not shown")
+        case .otherValidation(let path):
+            note("\(path) comes from other validation sequences (data.shards, sequence_length or validation_sequences): the student's perplexity before training is not shown")
         }
         if student.tokenizerIdentity == nil {
             note("\(student.weightsPath) records no tokenizer identity; only its vocabulary size was checked against the shards")
