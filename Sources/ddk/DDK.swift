@@ -15,6 +15,7 @@ struct DDK: ParsableCommand {
             PrepareCommand.self,
             DistillCommand.self,
             ReportCommand.self,
+            EvalCommand.self,
             InitModelCommand.self,
             InitStudentCommand.self,
         ])

@@ -53,12 +53,6 @@ public final class TeacherWorker {
 
     /// Summed next-token cross-entropy (nats) and label count of the teacher on `batch`.
     public func crossEntropy(on batch: SequenceBatch) throws -> (sum: Double, count: Int) {
-        try model.forward(tokens: batch.inputs, batchSize: batch.batchSize, sequenceLength: batch.sequenceLength)
-        let V = model.config.vocabularySize
-        var loss = try CrossEntropyLoss(targets: batch.labels, vocabularySize: V)
-        try model.logits { start, count, logits in
-            _ = loss.lossAndGradient(rowStart: start, rowCount: count, logits: logits, vocabularySize: V)
-        }
-        return (loss.lossSum, loss.labelCount)
+        try model.crossEntropy(on: batch)
     }
 }

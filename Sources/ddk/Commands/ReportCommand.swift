@@ -53,28 +53,12 @@ struct ReportCommand: ParsableCommand {
             return
         }
         print("run \(runName): DDK mode \(last.mode.rawValue), student evaluated at step \(first.step) and step \(last.step)")
-        let header = ["domain", "teacher ppl", "student ppl (step \(first.step))", "student ppl (step \(last.step))",
-                      "student/teacher", "weight"]
-        var table = [header]
-        for row in rows {
-            table.append([row.name, Self.format(row.teacherPpl), Self.format(row.studentPplBefore),
-                          Self.format(row.studentPplAfter), Self.format(row.ratioAfter), String(format: "%.3f", row.weight)])
-        }
-        table.append(["mean", "", Self.format(meanBefore), Self.format(meanAfter), "", ""])
-        let widths = header.indices.map { column in table.map { $0[column].count }.max() ?? 0 }
-        for (index, line) in table.enumerated() {
-            let cells = line.enumerated().map { column, cell in
-                column == 0 ? cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
-                    : String(repeating: " ", count: widths[column] - cell.count) + cell
-            }
-            print(cells.joined(separator: "  "))
-            if index == 0 { print(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")) }
-        }
-    }
-
-    /// Perplexities span 1 to 1e5: three significant digits, no exponent.
-    private static func format(_ value: Double) -> String {
-        value >= 100 ? String(format: "%.0f", value) : String(format: "%.2f", value)
+        let table = PerplexityTable(
+            beforeHeading: "student ppl (step \(first.step))", afterHeading: "student ppl (step \(last.step))",
+            rows: rows.map { PerplexityTable.Row(domain: $0.name, teacherPerplexity: $0.teacherPpl,
+                                                 studentPerplexityBefore: $0.studentPplBefore,
+                                                 studentPerplexityAfter: $0.studentPplAfter, weight: $0.weight) })
+        for line in table.lines { print(line) }
     }
 
     struct Row: Encodable {
