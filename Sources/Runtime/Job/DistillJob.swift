@@ -283,8 +283,11 @@ public final class DistillJob {
                                                           result.stepSeconds, result.gradientNorm, 1]
                         if logChecksums { checksum = trainer.weightChecksum() }
                         if studentIndex == 0 && ((step + 1) % config.checkpoint.everySteps == 0 || step + 1 == steps) {
+                            let written = Date()
                             try writeCheckpoint(trainer, plan: plan, afterStep: step + 1)
                             lastCheckpoint = step + 1
+                            progress?.line(String(format: "checkpoint step-%d written in %.2f s", step + 1,
+                                                  Date().timeIntervalSince(written)))
                         }
                     }
                     let gathered = try trainers.gather(figures, root: 0)
