@@ -36,13 +36,16 @@ fi
 rm -rf "$out"
 mkdir -p "$out"
 
-# Every pid this script stopped or found: continued and killed at the end whatever happens.
+# Every pid this script stopped or found: continued and killed at the end whatever happens,
+# if it is still one of our runs (a pid that ended may have been reused by another process).
 touched_pids=()
 cleanup() {
     local pid
     for pid in "${touched_pids[@]}"; do
-        kill -CONT "$pid" 2>/dev/null
-        kill -KILL "$pid" 2>/dev/null
+        if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "run_directory=$out/"; then
+            kill -CONT "$pid" 2>/dev/null
+            kill -KILL "$pid" 2>/dev/null
+        fi
     done
 }
 trap cleanup EXIT
