@@ -16,7 +16,11 @@ import Darwin
 /// A request dropped before completion is a programming error, made safe and
 /// reported with one line on standard error:
 /// - a receive is cancelled (`MPI_Cancel`) and then completed (`MPI_Wait`), so
-///   it cannot hang on a message that never comes and never writes later;
+///   it cannot hang on a message that never comes and never writes later; after a
+///   wait with a deadline timed out on it, the cancel is completed with one
+///   `MPI_Test` instead: a receive already matched to a message whose sender
+///   stopped mid-transfer cannot be cancelled, and waiting for it would hang, so
+///   it is then left pending with its buffer kept alive for good;
 /// - a send is released to MPI (`MPI_Request_free`) and its buffers are kept
 ///   alive for the rest of the process (a deliberate leak: MPI may still read
 ///   them), so it never hangs on a peer that never receives;
@@ -74,8 +78,19 @@ public final class Request {
         switch kind {
         case .receive:
             _ = MPI_Cancel(&handle)
-            _ = MPI_Wait(&handle, MPI_STATUS_IGNORE)
-            policy = "cancelled it"
+            if timedOut {
+                var flag: Int32 = 0
+                _ = MPI_Test(&handle, &flag, MPI_STATUS_IGNORE)
+                if flag == 0 {
+                    for buffer in retainedBuffers { _ = Unmanaged.passRetained(buffer) }
+                    policy = "could not cancel it (matched, its sender stalled) and kept its buffer alive for good"
+                } else {
+                    policy = "cancelled it"
+                }
+            } else {
+                _ = MPI_Wait(&handle, MPI_STATUS_IGNORE)
+                policy = "cancelled it"
+            }
         case .send:
             _ = MPI_Request_free(&handle)
             for buffer in retainedBuffers { _ = Unmanaged.passRetained(buffer) }

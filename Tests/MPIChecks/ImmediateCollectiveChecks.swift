@@ -74,6 +74,7 @@ func checkImmediateCollectives(_ world: Communicator, _ record: CheckRecorder) {
     }
 
     checkDeadlines(world, record)
+    checkTimedOutReceiveDrop(world, record)
 }
 
 /// One rank (`late`) joins each collective half a second after the others. Every rank that
@@ -164,5 +165,32 @@ private func checkDeadlines(_ world: Communicator, _ record: CheckRecorder) {
                           "it took \(elapsed) (deinit waited for the late rank)")
         }
         try world.immediateBarrier().wait(timeout: .seconds(30))
+    }
+}
+
+/// A receive given up at its deadline and dropped is cancelled at once (not waited for), and
+/// does not take a later message with the same tag.
+func checkTimedOutReceiveDrop(_ world: Communicator, _ record: CheckRecorder) {
+    let rank = world.rank
+    let size = world.size
+    let next = (rank + 1) % size
+    let previous = (rank + size - 1) % size
+    let clock = ContinuousClock()
+
+    record.group("deadline: a timed-out receive dropped is cancelled") {
+        let started = clock.now
+        do {
+            let request = try world.immediateReceive(into: MPIBuffer<Int32>(repeating: -1, count: 1), from: previous, tag: 90)
+            record.expectMPIError("receive times out while nothing is sent", { $0.isTimeout && $0.operation == "MPI_Irecv" }) {
+                try request.wait(timeout: .milliseconds(20))
+            }
+        }  // dropped here, still pending
+        let elapsed = clock.now - started
+        record.expect(elapsed < .milliseconds(400), "dropping a timed-out receive returns at once", "it took \(elapsed)")
+        try world.immediateBarrier().wait(timeout: .seconds(30))  // every rank has dropped its receive
+        let outgoing = try world.immediateSend([Int32(rank + 40)], to: next, tag: 90)
+        let message = try world.receive(Int32.self, from: previous, tag: 90, timeout: .seconds(30))
+        try outgoing.wait(timeout: .seconds(30))
+        record.expectEqual(message.values, [Int32(previous + 40)], "the dropped receive did not take the later message")
     }
 }
