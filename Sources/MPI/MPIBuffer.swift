@@ -21,6 +21,15 @@ public final class MPIBuffer<Element: MPIDatatypeConvertible>: RandomAccessColle
         owner = nil
     }
 
+    /// A buffer of `count` elements whose bytes are all zero (the value 0 of every
+    /// number type the module provides), for results that MPI fills in.
+    public init(zeroedCount count: Int) {
+        storage = UnsafeMutableBufferPointer<Element>.allocate(capacity: Swift.max(count, 0))
+        UnsafeMutableRawBufferPointer(storage).initializeMemory(as: UInt8.self, repeating: 0)
+        ownsStorage = true
+        owner = nil
+    }
+
     /// A buffer holding a copy of `values`.
     public init<Values: Collection>(_ values: Values) where Values.Element == Element {
         storage = UnsafeMutableBufferPointer<Element>.allocate(capacity: values.count)

@@ -7,19 +7,28 @@ import Darwin
 #endif
 
 /// A non-blocking operation in flight (`MPI_Request`), made by `immediateSend`,
-/// `immediateReceive` or `immediateAllReduce`. It keeps the `MPIBuffer`s it
+/// `immediateReceive` or a non-blocking collective (`immediateAllReduce`,
+/// `immediateBroadcast`, `immediateReduce`, `immediateGather`,
+/// `immediateAllGather`, `immediateBarrier`). It keeps the `MPIBuffer`s it
 /// uses (and its communicator) alive and unmoved until it completes; complete it
 /// with `wait()`, `wait(timeout:)`, `test()` or `Request.waitAll(_:)`.
 ///
 /// A request dropped before completion is a programming error, made safe and
 /// reported with one line on standard error:
 /// - a receive is cancelled (`MPI_Cancel`) and then completed (`MPI_Wait`), so
-///   it cannot hang on a message that never comes and never writes later;
+///   it cannot hang on a message that never comes and never writes later; after a
+///   wait with a deadline timed out on it, the cancel is completed with one
+///   `MPI_Test` instead: a receive already matched to a message whose sender
+///   stopped mid-transfer cannot be cancelled, and waiting for it would hang, so
+///   it is then left pending with its buffer kept alive for good;
 /// - a send is released to MPI (`MPI_Request_free`) and its buffers are kept
 ///   alive for the rest of the process (a deliberate leak: MPI may still read
 ///   them), so it never hangs on a peer that never receives;
-/// - a collective (`MPI_Iallreduce`) cannot be cancelled or freed by MPI's
-///   rules, so it is waited for (`MPI_Wait`); every rank must still take part.
+/// - a collective cannot be cancelled or freed by MPI's rules, so it is waited
+///   for (`MPI_Wait`); every rank must still take part. Except after a wait with
+///   a deadline timed out on it: a rank then presumably never joins and waiting
+///   would hang, so it is left pending, silently, with its buffers kept alive for
+///   good (a deliberate leak: the caller is expected to abort the job).
 /// After `MPIEnvironment.finalize()` the deinit makes no MPI call.
 ///
 /// A request is not thread-safe: complete it from one thread.
@@ -40,6 +49,8 @@ public final class Request {
     private var retainedBuffers: [AnyObject]
     /// True after a wait or test failed: MPI's view of the request is unknown.
     private var failed = false
+    /// True after a wait with a deadline gave up on it while still pending.
+    private var timedOut = false
 
     /// The MPI operation that started the request, for example `"MPI_Irecv"`.
     public let operation: String
@@ -67,13 +78,29 @@ public final class Request {
         switch kind {
         case .receive:
             _ = MPI_Cancel(&handle)
-            _ = MPI_Wait(&handle, MPI_STATUS_IGNORE)
-            policy = "cancelled it"
+            if timedOut {
+                var flag: Int32 = 0
+                _ = MPI_Test(&handle, &flag, MPI_STATUS_IGNORE)
+                if flag == 0 {
+                    for buffer in retainedBuffers { _ = Unmanaged.passRetained(buffer) }
+                    policy = "could not cancel it (matched, its sender stalled) and kept its buffer alive for good"
+                } else {
+                    policy = "cancelled it"
+                }
+            } else {
+                _ = MPI_Wait(&handle, MPI_STATUS_IGNORE)
+                policy = "cancelled it"
+            }
         case .send:
             _ = MPI_Request_free(&handle)
             for buffer in retainedBuffers { _ = Unmanaged.passRetained(buffer) }
             policy = "released it to MPI and kept its buffer alive for good"
         case .collective:
+            if timedOut {
+                // A rank never joined within the deadline: waiting here would hang.
+                for buffer in retainedBuffers { _ = Unmanaged.passRetained(buffer) }
+                return
+            }
             _ = MPI_Wait(&handle, MPI_STATUS_IGNORE)
             policy = "waited for it"
         }
@@ -138,7 +165,12 @@ public final class Request {
     /// Polls until complete or until `deadline` passes; see `wait(timeout:)`.
     private func wait(until deadline: inout PollingDeadline) throws {
         while try !test() {
-            try deadline.pauseOrThrow(operation, waitingFor: label)
+            do {
+                try deadline.pauseOrThrow(operation, waitingFor: label)
+            } catch {
+                timedOut = true
+                throw error
+            }
         }
     }
 
@@ -166,11 +198,17 @@ public final class Request {
     /// for all), polling like `wait(timeout:)`.
     ///
     /// - Throws: `MPIError` with reason `.timedOut` naming the first request
-    ///   still pending at the deadline; requests not yet complete stay pending.
+    ///   still pending at the deadline; requests not yet complete stay pending
+    ///   (and count as timed out, see the deinit policy).
     public static func waitAll(_ requests: [Request], timeout: Duration) throws {
         var deadline = PollingDeadline(timeout: timeout)
         for request in requests {
-            try request.wait(until: &deadline)
+            do {
+                try request.wait(until: &deadline)
+            } catch let error as MPIError where error.isTimeout {
+                for pending in requests where !pending.isComplete { pending.timedOut = true }
+                throw error
+            }
         }
     }
 

@@ -30,6 +30,7 @@ func runChecks() -> Int32 {
     var keepAlive: [Communicator] = []
 
     checkCollectives(world, record)
+    checkImmediateCollectives(world, record)
     checkPointToPoint(world, record)
     checkCommunicators(environment, world, record, keepAlive: &keepAlive)
 

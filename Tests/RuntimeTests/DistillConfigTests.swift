@@ -83,6 +83,15 @@ final class DistillConfigTests: XCTestCase {
         XCTAssertEqual(config, again)
     }
 
+    func testCollectiveTimeoutDefaultsTo900SecondsAndCanBeSet() throws {
+        let unset = try DistillConfig.parse(Self.valid, source: "unit.toml")
+        XCTAssertNil(unset.training.collectiveTimeoutSeconds)
+        XCTAssertEqual(unset.training.resolvedCollectiveTimeoutSeconds, 900)
+        let set = try DistillConfig.parse(Self.valid, source: "unit.toml", overrides: ["training.collective_timeout_seconds=8"])
+        XCTAssertEqual(set.training.resolvedCollectiveTimeoutSeconds, 8)
+        XCTAssertEqual(try DistillConfig.parse(try set.tomlText(), source: "resolved.toml"), set)
+    }
+
     func testTypoIsRefusedNamingTheKey() {
         let typo = Self.valid.replacingOccurrences(of: "interval_steps", with: "intervall_steps")
         XCTAssertThrowsError(try DistillConfig.parse(typo, source: "typo.toml")) { error in
@@ -101,6 +110,8 @@ final class DistillConfigTests: XCTestCase {
             ("ddk.mode=static", "ddk.static_weights"),
             ("training.steps=0", "training.steps"),
             ("student.hidden_size=-4", "student.hidden_size"),
+            ("training.collective_timeout_seconds=0.0", "training.collective_timeout_seconds"),
+            ("training.collective_timeout_seconds=-5.0", "training.collective_timeout_seconds"),
         ]
         for (override, key) in cases {
             XCTAssertThrowsError(try DistillConfig.parse(Self.valid, source: "c.toml", overrides: [override]),

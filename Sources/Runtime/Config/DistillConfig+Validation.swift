@@ -75,6 +75,9 @@ extension DistillConfig {
         guard training.steps >= 1 else { throw fail("training.steps", "must be 1 or more") }
         guard training.allreduceBucketMegabytes > 0 else { throw fail("training.allreduce_bucket_megabytes", "must be positive") }
         if let limit = training.timeLimitSeconds, limit <= 0 { throw fail("training.time_limit_seconds", "must be positive") }
+        if let timeout = training.collectiveTimeoutSeconds, !(timeout > 0) {
+            throw fail("training.collective_timeout_seconds", "must be positive, got \(timeout)")
+        }
 
         guard (0...1).contains(ddk.alpha) else { throw fail("ddk.alpha", "must be in [0, 1], got \(ddk.alpha)") }
         guard ddk.intervalSteps >= 1 else { throw fail("ddk.interval_steps", "must be 1 or more") }

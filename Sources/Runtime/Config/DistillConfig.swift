@@ -184,6 +184,17 @@ public struct DistillConfig: Codable, Equatable, Sendable {
         public var timeLimitSeconds: Double?
         /// Log a checksum of every student's weights in each step record (tests compare them).
         public var weightChecksums: Bool?
+        /// Seconds a rank waits in one of the job's collectives (DDK boundary, per-step
+        /// figures, teacher perplexity) before it reports the job hung and aborts it;
+        /// nil = `defaultCollectiveTimeoutSeconds`. A hang detector, not a step budget:
+        /// the per-step gather waits for the slowest student's whole step.
+        public var collectiveTimeoutSeconds: Double?
+
+        /// The deadline of a collective when `collective_timeout_seconds` is not set (15 minutes).
+        public static let defaultCollectiveTimeoutSeconds = 900.0
+
+        /// `collective_timeout_seconds`, or its default.
+        public var resolvedCollectiveTimeoutSeconds: Double { collectiveTimeoutSeconds ?? Self.defaultCollectiveTimeoutSeconds }
 
         enum CodingKeys: String, CodingKey {
             case steps
@@ -191,6 +202,7 @@ public struct DistillConfig: Codable, Equatable, Sendable {
             case allreduceBucketMegabytes = "allreduce_bucket_megabytes"
             case timeLimitSeconds = "time_limit_seconds"
             case weightChecksums = "weight_checksums"
+            case collectiveTimeoutSeconds = "collective_timeout_seconds"
         }
     }
 

@@ -21,7 +21,8 @@ extension DistillJob {
             let state = try RunState.load(from: folder)
             bytes = Array(folder.path.utf8) + [0] + Array(try state.encoded())
         }
-        bytes = try world.broadcastVariable(bytes, root: 0)
+        bytes = try world.broadcastVariable(bytes, root: 0, within: collectiveDeadline, on: "world",
+                                            for: "resume point broadcast")
         guard let separator = bytes.firstIndex(of: 0) else { return nil }
         let folder = URL(fileURLWithPath: String(decoding: bytes[..<separator], as: UTF8.self))
         let state = try JSONDecoder().decode(RunState.self, from: Data(bytes[(separator + 1)...]))

@@ -17,7 +17,8 @@ extension DistillJob {
             cacheKey = try TeacherPerplexityCache.key(teacherWeightFiles: teacher.weightFiles, validationHash: try sharding.tokenHash())
             cached = cache.read(key: cacheKey, domains: dataset.domainNames)
         }
-        let cacheHit = try world.broadcast(Int32(cached == nil ? 0 : 1), root: 0) == 1
+        let cacheHit = try world.broadcast(Int32(cached == nil ? 0 : 1), root: 0, within: collectiveDeadline, on: "world",
+                                           for: "teacher-perplexity cache broadcast") == 1
         var sums = cached?.sums ?? []
         if !cacheHit {
             var local = [Double](repeating: 0, count: 2 * dataset.domains.count)
@@ -25,7 +26,8 @@ extension DistillJob {
                 local = try sharding.evaluate(worker: position, of: workers.count, maxBatch: maxBatch,
                                               crossEntropy: worker.crossEntropy)
             }
-            let reduced = try world.reduce(local, op: .sum, root: 0)
+            let reduced = try world.reduce(local, op: .sum, root: 0, within: collectiveDeadline, on: "world",
+                                           for: "teacher-perplexity reduce (waits for the slowest teacher's share)")
             if rank == 0 {
                 sums = reduced!
                 try cache.write(.init(key: cacheKey, teacher: teacher.path, domains: dataset.domainNames, sums: sums,

@@ -121,7 +121,8 @@ public final class DistillJob {
         var metrics: MetricsLog?
         var progress: ProgressPrinter?
         let runDirectory = config.resolvedRunDirectory
-        let hostnames = try world.gatherVariable(Array(ProcessInfo.processInfo.hostName.utf8), root: 0)
+        let hostnames = try world.gatherVariable(Array(ProcessInfo.processInfo.hostName.utf8), root: 0,
+                                                 within: collectiveDeadline, on: "world", for: "host-name gather at start-up")
         if rank == 0 {
             try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true)
             try Data(try config.tomlText().utf8).write(to: URL(fileURLWithPath: runDirectory + "/config.toml"))
@@ -177,7 +178,7 @@ public final class DistillJob {
             let synchronizer = communicators.students.map {
                 GradientSynchronizer(communicator: $0, gradients: model.gradients,
                                      bucketBytes: Int(config.training.allreduceBucketMegabytes * 1_048_576),
-                                     timeoutSeconds: config.teacher.timeoutSeconds)
+                                     deadline: gradientDeadline)
             }
             if objective.requirements.contains(.headMatrix) {
                 teacherHead = try Self.teacherHead(teacher)
@@ -233,7 +234,8 @@ public final class DistillJob {
                     studentLocal = try sharding.evaluate(worker: studentIndex, of: layout.studentRanks.count, maxBatch: localBatch,
                                                          crossEntropy: trainer.crossEntropy)
                 }
-                let studentSums = try communicators.trainers?.reduce(studentLocal, op: .sum, root: 0)
+                let studentSums = try communicators.trainers?.reduce(studentLocal, op: .sum, root: 0, within: collectiveDeadline,
+                                                                     on: "trainers", for: "students' validation reduce at step \(boundary)")
                 var decision = [Double](repeating: 0, count: domainCount + 1)
                 var record: DDKRecord?
                 if let coordinator {
@@ -242,11 +244,13 @@ public final class DistillJob {
                     let overTime = config.training.timeLimitSeconds.map { Date().timeIntervalSince(trainingStarted) > $0 } ?? false
                     decision.append(overTime ? 1 : 0)
                 }
-                try world.broadcast(&decision, root: 0)
+                try world.broadcast(&decision, root: 0, within: collectiveDeadline, on: "world",
+                                    for: "DDK decision broadcast at step \(boundary)")
                 let weights = Array(decision[0..<domainCount])
                 var weightHash = ContentHash()
                 weights.withUnsafeBytes { weightHash.combine(bytes: $0) }
-                let rankHashes = try world.gather(weightHash.value, root: 0)
+                let rankHashes = try world.gather(weightHash.value, root: 0, within: collectiveDeadline, on: "world",
+                                                  for: "DDK weight-hash gather at step \(boundary)")
                 if var record {
                     record.rankWeightChecksums = rankHashes!.map(ContentHash.hex)
                     try metrics!.append(.ddk(record))
@@ -290,8 +294,10 @@ public final class DistillJob {
                                                   Date().timeIntervalSince(written)))
                         }
                     }
-                    let gathered = try trainers.gather(figures, root: 0)
-                    let checksums = logChecksums ? try trainers.gather(checksum, root: 0) : nil
+                    let gathered = try trainers.gather(figures, root: 0, within: collectiveDeadline, on: "trainers",
+                                                       for: "step \(step) figures gather")
+                    let checksums = logChecksums ? try trainers.gather(checksum, root: 0, within: collectiveDeadline,
+                                                                       on: "trainers", for: "step \(step) weight-checksum gather") : nil
                     if let gathered, rank == 0 {
                         let now = Date()
                         let record = stepRecord(step: step, gathered: gathered, checksums: checksums, names: componentNames,
@@ -341,19 +347,27 @@ public final class DistillJob {
             if let synchronizer = trainer?.synchronizer, let students = communicators.students {
                 // Both from a synchronized start (a barrier first), best of 3: the same bytes
                 // through the bucketed non-blocking path and through one blocking MPI_Allreduce.
-                bare = try (0..<3).map { _ in try students.barrier(); return try synchronizer.bareAllReduceSeconds() }.min()!
-                bucketed = try (0..<3).map { _ in try students.barrier(); return try synchronizer.sumGradients() }.min()!
+                let deadline = collectiveDeadline
+                bare = try (0..<3).map { _ in
+                    try students.barrier(within: deadline, on: "students", for: "benchmark barrier")
+                    return try synchronizer.bareAllReduceSeconds()
+                }.min()!
+                bucketed = try (0..<3).map { _ in
+                    try students.barrier(within: deadline, on: "students", for: "benchmark barrier")
+                    return try synchronizer.sumGradients(purpose: "benchmark gradient all-reduce")
+                }.min()!
             }
             let local = [service?.computeSeconds ?? 0, servingSeconds, service?.creditWaitSeconds ?? 0, bare,
                          service == nil ? 0 : 1, bucketed]
-            if let gathered = try world.gather(local, root: 0) {
+            if let gathered = try world.gather(local, root: 0, within: collectiveDeadline, on: "world", for: "benchmark figures gather") {
                 benchmark = benchmarkFigures(stepRecords: stepRecords, gathered: gathered,
                                              parameterCount: trainer?.model.layout.count ?? 0,
                                              buckets: trainer?.synchronizer?.buckets.count ?? 0)
             }
         }
         // The final weights' checksum (equal on every student), so runs can be compared by one line.
-        let finalChecksums = try communicators.trainers?.gather(trainer?.weightChecksum() ?? 0, root: 0)
+        let finalChecksums = try communicators.trainers?.gather(trainer?.weightChecksum() ?? 0, root: 0, within: collectiveDeadline,
+                                                                on: "trainers", for: "final weights checksum gather")
         if rank == 0, let finalChecksums, let student = communicators.trainerRanks.firstIndex(of: layout.studentRanks[0]) {
             progress?.line("distill \(config.name): done after step \(boundary); final weights checksum "
                 + "\(ContentHash.hex(finalChecksums[student])); metrics in \(runDirectory)/metrics.jsonl")

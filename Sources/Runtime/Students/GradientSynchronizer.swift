@@ -18,9 +18,10 @@ public final class GradientSynchronizer {
     let gradients: MPIBuffer<Float>
     /// Element ranges of the buckets, from the end of the buffer (last layers) to the start.
     public let buckets: [Range<Int>]
-    let timeout: Duration
+    /// How long the all-reduces may wait for the other students (`teacher.timeout_seconds`).
+    let deadline: CollectiveDeadline
 
-    public init(communicator: Communicator, gradients: FloatBuffer, bucketBytes: Int, timeoutSeconds: Double) {
+    public init(communicator: Communicator, gradients: FloatBuffer, bucketBytes: Int, deadline: CollectiveDeadline) {
         self.communicator = communicator
         self.gradients = MPIBuffer(unsafeWrapping: gradients.buffer, owner: gradients)
         let bucketElements = max(1, bucketBytes / MemoryLayout<Float>.stride)
@@ -32,12 +33,13 @@ public final class GradientSynchronizer {
             end = start
         }
         buckets = ranges
-        timeout = .milliseconds(Int64(timeoutSeconds * 1000))
+        self.deadline = deadline
     }
 
-    /// Sums the gradients over every student; returns the seconds spent.
+    /// Sums the gradients over every student; returns the seconds spent. `purpose` names
+    /// the all-reduce in a `CollectiveTimeoutError` ("gradient all-reduce at step 12").
     @discardableResult
-    public func sumGradients() throws -> Double {
+    public func sumGradients(purpose: @autoclosure () -> String = "gradient all-reduce") throws -> Double {
         guard communicator.size > 1 else { return 0 }
         let started = Date()
         var requests: [Request] = []
@@ -45,15 +47,18 @@ public final class GradientSynchronizer {
         for range in buckets {
             requests.append(try communicator.immediateAllReduce(gradients, range: range, op: .sum))
         }
-        try Request.waitAll(requests, timeout: timeout)
+        try deadline.wait(forAll: requests, on: communicator, named: "students", purpose: purpose)
         return Date().timeIntervalSince(started)
     }
 
-    /// Sums a small extra gradient array (the dskd projectors) over every student, blocking.
-    public func sum(_ values: inout [Float]) throws -> Double {
+    /// Sums a small extra gradient array (the dskd projectors) over every student.
+    public func sum(_ values: inout [Float], purpose: @autoclosure () -> String = "projector gradient all-reduce") throws -> Double {
         guard communicator.size > 1 else { return 0 }
         let started = Date()
-        try communicator.allReduce(&values, op: .sum)
+        let buffer = MPIBuffer(values)
+        try deadline.wait(for: try communicator.immediateAllReduce(buffer, op: .sum), on: communicator, named: "students",
+                          purpose: purpose)
+        values = buffer.array
         return Date().timeIntervalSince(started)
     }
 

@@ -66,9 +66,9 @@ public final class StudentTrainer {
                                     vocabularySize: model.config.vocabularySize)
         let sums = try objective.lossAndGradients(model: model, labels: labels, teacher: teacherOutputs)
         try model.backward()
-        var allreduceSeconds = try synchronizer?.sumGradients() ?? 0
+        var allreduceSeconds = try synchronizer?.sumGradients(purpose: "gradient all-reduce at step \(step)") ?? 0
         if let projectors = objective.dualSpace?.projectors {
-            allreduceSeconds += try synchronizer?.sum(&projectors.gradients) ?? 0
+            allreduceSeconds += try synchronizer?.sum(&projectors.gradients, purpose: "projector gradient all-reduce at step \(step)") ?? 0
         }
         if keepsSummedGradient && step == 0 { firstSummedGradient = model.gradients.toArray() }
         let norm = gradientClip > 0

@@ -19,6 +19,10 @@ public final class TeacherService {
     let students: [(index: Int, rank: Int)]
     let prefetchDepth: Int
     let timeout: Duration
+    /// How long a credit may take: a student's step may legitimately wait `timeout` for its
+    /// teacher and as long in the gradient all-reduce, so the teacher waits longer than both
+    /// (2 × timeout + 30 s), and a student blocked on another rank reports that rank first.
+    let creditTimeout: Duration
     /// Per served student (same order as `students`): sends not yet complete, steps not yet credited.
     private var pendingSends: [[Request]]
     private var uncreditedSteps: [[Int]]
@@ -32,6 +36,7 @@ public final class TeacherService {
         students = layout.studentIndices(servedByTeacherRank: world.rank).map { ($0, layout.studentRanks[$0]) }
         self.prefetchDepth = prefetchDepth
         timeout = .milliseconds(Int64(timeoutSeconds * 1000))
+        creditTimeout = timeout * 2 + .seconds(30)
         pendingSends = Array(repeating: [], count: students.count)
         uncreditedSteps = Array(repeating: [], count: students.count)
     }
@@ -70,7 +75,13 @@ public final class TeacherService {
         let step = uncreditedSteps[position].removeFirst()
         let student = students[position]
         let started = Date()
-        let (values, _) = try world.receive(Int64.self, from: student.rank, tag: TeacherCredit.tag(step: step), timeout: timeout)
+        let values: [Int64]
+        do {
+            (values, _) = try world.receive(Int64.self, from: student.rank, tag: TeacherCredit.tag(step: step), timeout: creditTimeout)
+        } catch let error as MPIError where error.isTimeout {
+            throw TeacherCreditTimeoutError(teacherRank: world.rank, studentRank: student.rank, step: step,
+                                            seconds: creditTimeout, underlying: error)
+        }
         creditWaitSeconds += Date().timeIntervalSince(started)
         guard values.count == 1, values[0] == Int64(step) else {
             throw TeacherProtocolError(teacherRank: world.rank, step: step,
@@ -83,4 +94,18 @@ public final class TeacherService {
 enum TeacherCredit {
     /// Credit tags follow the message tags: `tagModulus + step % tagModulus` (below 32767).
     static func tag(step: Int) -> Int { TeacherMessageFormat.tagModulus + step % TeacherMessageFormat.tagModulus }
+}
+
+/// A teacher waited for a student's credit longer than its deadline.
+public struct TeacherCreditTimeoutError: Error, CustomStringConvertible {
+    public var teacherRank: Int
+    public var studentRank: Int
+    public var step: Int
+    public var seconds: Duration
+    public var underlying: MPIError
+    public var description: String {
+        "step \(step): teacher rank \(teacherRank) got no credit from student rank \(studentRank) within \(seconds) "
+            + "(2 × teacher.timeout_seconds + 30 s): the student is stopped, crashed without its launcher noticing, "
+            + "its host is unreachable, or it is blocked waiting for another rank [\(underlying)]"
+    }
 }

@@ -1,0 +1,18 @@
+extension DistillJob {
+    /// The deadline of the job's collectives after start-up (DDK boundary, per-step figures,
+    /// teacher perplexity, benchmark): `training.collective_timeout_seconds`, default 900 s.
+    ///
+    /// The per-step gather also waits for the slowest student's whole step (its teacher wait
+    /// included), so the same generous deadline serves it: a hang detector, not a step budget.
+    public var collectiveDeadline: CollectiveDeadline {
+        CollectiveDeadline(seconds: config.training.resolvedCollectiveTimeoutSeconds, worldRank: world.rank,
+                           role: Self.roleName(layout.roles(ofRank: world.rank)))
+    }
+
+    /// The deadline of the students' gradient all-reduce: `teacher.timeout_seconds`, like every
+    /// wait on a peer inside a step.
+    public var gradientDeadline: CollectiveDeadline {
+        CollectiveDeadline(seconds: config.teacher.timeoutSeconds, configKey: "teacher.timeout_seconds",
+                           worldRank: world.rank, role: Self.roleName(layout.roles(ofRank: world.rank)))
+    }
+}
