@@ -70,7 +70,7 @@ struct BenchDistillCommand: ParsableCommand {
             try? environment.finalize()
             throw ExitCode.failure
         } catch {
-            FileHandle.standardError.write(Data("ddk bench distill: rank \(world.rank): error: \(error)\n".utf8))
+            ErrorLine.write("ddk bench distill: rank \(world.rank): error: \(error)")
             if world.size > 1 && !environment.isFinalized { environment.abort(code: 1) }
             throw ExitCode.failure
         }

@@ -62,7 +62,7 @@ struct DistillCommand: ParsableCommand {
             try? environment.finalize()
             throw ExitCode.failure
         } catch {
-            FileHandle.standardError.write(Data("ddk distill: rank \(world.rank) (\(roles)): error: \(error)\n".utf8))
+            ErrorLine.write("ddk distill: rank \(world.rank) (\(roles)): error: \(error)")
             if world.size > 1 && !environment.isFinalized { environment.abort(code: 1) }
             throw ExitCode.failure
         }
