@@ -20,7 +20,12 @@ import Darwin
 ///   them), so it never hangs on a peer that never receives;
 /// - a collective (`MPI_Iallreduce`) cannot be cancelled or freed by MPI's
 ///   rules, so it is waited for (`MPI_Wait`); every rank must still take part.
-/// After `MPIEnvironment.finalize()` the deinit makes no MPI call.
+/// After `MPIEnvironment.finalize()` the deinit makes no MPI call. Once a deadline
+/// has passed in the process (`MPIEnvironment.deadlineHasPassed`: the job is failing
+/// and a peer may have stopped) a dropped request is abandoned quietly: no MPI call
+/// (even cancelling a receive already matched could wait on the stopped peer), its
+/// buffers kept alive for good, no warning (the timeout is being reported by the
+/// error that unwinds).
 ///
 /// A request is not thread-safe: complete it from one thread.
 public final class Request {
@@ -63,6 +68,10 @@ public final class Request {
     deinit {
         guard !isComplete, !failed, handle != nil, handle != MPI_REQUEST_NULL,
               !communicator.environment.isFinalized else { return }
+        if communicator.environment.deadlineHasPassed {
+            for buffer in retainedBuffers { _ = Unmanaged.passRetained(buffer) }
+            return
+        }
         let policy: String
         switch kind {
         case .receive:
@@ -138,7 +147,12 @@ public final class Request {
     /// Polls until complete or until `deadline` passes; see `wait(timeout:)`.
     private func wait(until deadline: inout PollingDeadline) throws {
         while try !test() {
-            try deadline.pauseOrThrow(operation, waitingFor: label)
+            do {
+                try deadline.pauseOrThrow(operation, waitingFor: label)
+            } catch {
+                communicator.environment.deadlineHasPassed = true
+                throw error
+            }
         }
     }
 

@@ -3,6 +3,9 @@
 # whole job quickly, non-zero, and the user reads what happened first.
 #   kill -9 of a student rank, and of the teacher rank, mid-run: the job ends within 30 s
 #     of the kill, non-zero, and the output names the lost rank;
+#   a rank that stops answering (SIGSTOP) mid-run, the teacher and (in a `ce` job) a student:
+#     the job ends within 30 s, non-zero, first with a rank's own line naming the deadline
+#     that passed (teacher.timeout_seconds = 5 here);
 #   a shard missing on one rank only (a tmpfs hides one domain's folder in that rank's
 #     mount namespace): the job ends within 30 s, non-zero, and the first error line is
 #     that rank's own `ddk distill: rank R (student): error: <shard path>: ...`;
@@ -75,14 +78,19 @@ stop_tree() {
     kill -KILL $pids 2>/dev/null
 }
 
-# kill_mid_run NAME RANK ROLE: 4 ranks (0 coordinator+student, 1 teacher, 2-3 students), a long
-# run; once a few steps are logged, kill -9 rank RANK. The job must end within 30 s of the
-# kill, non-zero, and name the lost rank.
-kill_mid_run() {
-    local name=$1 rank=$2 role=$3
+# first_fault_line NAME: the first output line that is not rank 0's progress.
+first_fault_line() { grep -v -E '^(step [0-9]+/|ddk step |distill |teacher perplexity )' "$out/$1/output.log" | grep -m1 -v -E '^-*$'; }
+
+# fault_mid_run NAME NP RANK ROLE SIGNAL FIRST NAMED [--set ...]: a long run on NP ranks; once a
+# few steps are logged, send SIGNAL to rank RANK. The job must end within 30 s of the signal,
+# non-zero, no process of it may outlive mpirun, the first line after the progress must match
+# the extended regex FIRST, and some line must match NAMED.
+fault_mid_run() {
+    local name=$1 np=$2 rank=$3 role=$4 signal=$5 expected=$6 named=$7
+    shift 7
     mkdir -p "$out/$name"
-    timeout -k 5 300 "${mpirun[@]}" -np 4 "$ddk" distill --config "$config" --set run_directory="$out/$name" \
-        --set training.steps=100000 --set checkpoint.every_steps=100000 >"$out/$name/output.log" 2>&1 &
+    timeout -k 5 120 "${mpirun[@]}" -np "$np" "$ddk" distill --config "$config" --set run_directory="$out/$name" \
+        --set training.steps=100000 --set checkpoint.every_steps=100000 "$@" >"$out/$name/output.log" 2>&1 &
     local launcher=$!
     track "$launcher"
     local waited=0
@@ -100,16 +108,13 @@ kill_mid_run() {
     local ranks
     ranks=$(descendants "$launcher")
     for pid in $ranks; do track "$pid"; done
-    local steps_before
+    local steps_before signalled_at
     steps_before=$(step_records "$name")
-    local killed_at
-    killed_at=$(now)
-    kill -9 "$victim"
+    signalled_at=$(now)
+    kill -s "$signal" "$victim"
     wait "$launcher"
-    local status=$? ended_at
-    ended_at=$(now)
-    local elapsed
-    elapsed=$(seconds "$killed_at" "$ended_at")
+    local status=$? elapsed
+    elapsed=$(seconds "$signalled_at" "$(now)")
     local survivors="" tries
     for tries in $(seq 50); do  # the ranks may take a moment to go once mpirun has ended
         survivors=""
@@ -117,26 +122,41 @@ kill_mid_run() {
         [ -z "$survivors" ] && break
         sleep 0.1
     done
-    local noticed
-    noticed=$(grep -m1 -E "process rank [0-9]+ with PID [0-9]+ .*exited on signal 9" "$out/$name/output.log")
-    echo "  $name: killed rank $rank ($role, pid $victim) after $steps_before logged steps; job ended ${elapsed}s later, exit $status"
-    echo "  $name: first lines: $(head -n 3 "$out/$name/output.log" | tr '\n' '|')"
+    local first
+    first=$(first_fault_line "$name")
+    echo "  $name: SIG$signal to rank $rank ($role) after $steps_before logged steps; job ended ${elapsed}s later, exit $status"
+    echo "  $name: first line after the progress: $first"
     if [ "$status" -eq 0 ] || [ "$status" -eq 124 ]; then
-        fail "$name: the job exited $status after rank $rank was killed (0: no failure seen; 124: hung until the timeout)"
+        fail "$name: the job exited $status after SIG$signal to rank $rank (0: no failure seen; 124: hung until the timeout)"
     elif ! within "$elapsed" 30; then
-        fail "$name: the job took ${elapsed}s to end after rank $rank was killed (limit 30 s)"
+        fail "$name: the job took ${elapsed}s to end after SIG$signal to rank $rank (limit 30 s)"
     elif [ -n "$survivors" ]; then
         fail "$name: processes of the job outlived mpirun by 5 s:$survivors"
-    elif ! echo "$noticed" | grep -qE "process rank $rank with PID [0-9]+ .*exited on signal 9"; then
-        # (OpenMPI 4.1 prints "PID 0" here, so the rank number is what identifies the lost process.)
-        fail "$name: the output does not name the lost rank $rank: '${noticed:-no such line}'"
+    elif ! echo "$first" | grep -qE "$expected"; then
+        fail "$name: the first line after the progress is '$first', expected /$expected/"
+    elif ! grep -qE "$named" "$out/$name/output.log"; then
+        fail "$name: no line of the output matches /$named/"
     else
-        pass "$name: kill -9 of rank $rank ($role) ends the job in ${elapsed}s, exit $status: $noticed"
+        pass "$name: SIG$signal to rank $rank ($role) ends the job in ${elapsed}s, exit $status: $(grep -m1 -E "$named" "$out/$name/output.log")"
     fi
 }
 
-kill_mid_run kill-student 2 student
-kill_mid_run kill-teacher 1 teacher
+# kill -9 mid-run (4 ranks: 0 coordinator+student, 1 teacher, 2-3 students): OpenMPI ends the
+# job and names the lost rank ("PID 0" is OpenMPI 4.1's, so the rank number is what is checked).
+fault_mid_run kill-student 4 2 student KILL '^Primary job +terminated normally|^mpirun noticed' \
+    '^mpirun noticed that process rank 2 with PID [0-9]+ .*exited on signal 9'
+fault_mid_run kill-teacher 4 1 teacher KILL '^Primary job +terminated normally|^mpirun noticed' \
+    '^mpirun noticed that process rank 1 with PID [0-9]+ .*exited on signal 9'
+
+# A rank that stops answering (SIGSTOP, teacher.timeout_seconds = 5; DDK interval longer than
+# the run so the fault falls inside an interval): the teacher is detected by the students'
+# receive deadline, a student by the all-reduce deadline (a `ce` job: no teacher to notice it).
+fault_mid_run stop-teacher 4 1 teacher STOP \
+    '^ddk distill: rank [023] \((coordinator\+)?student\): error: step [0-9]+: teacher rank 1 sent nothing within 5.0 seconds \(teacher.timeout_seconds\)' \
+    'teacher rank 1 sent nothing' --set teacher.timeout_seconds=5 --set ddk.interval_steps=100000
+fault_mid_run stop-student-ce 3 2 student STOP \
+    '^ddk distill: rank [01] \((coordinator\+)?student\): error: MPI_Iallreduce timed out after 5.0 s' \
+    'MPI_Iallreduce timed out' --set teacher.timeout_seconds=5 --set ddk.interval_steps=100000 --set objective.name=ce --set teacher.ranks=0
 
 # A shard missing on rank 2 only: in rank 2's own mount namespace an empty tmpfs hides the
 # first domain's folder. Rank 2 must report the missing shard first and end the job.
