@@ -36,6 +36,10 @@ public final class MPIEnvironment {
     public let worldSize: Int
     /// True once MPI has been finalized (by `finalize()` or by `deinit`).
     public private(set) var isFinalized = false
+    /// True once a deadline (`wait(timeout:)`, `receive(..., timeout:)`) has passed in this
+    /// process: a peer may have stopped, so requests dropped from then on are abandoned
+    /// without a wait or a warning (see `Request`).
+    public internal(set) var deadlineHasPassed = false
 
     /// Initializes MPI (`MPI_Init_thread`) asking for `threadLevel`.
     ///

@@ -29,6 +29,10 @@ import Darwin
 ///   a deadline timed out on it: a rank then presumably never joins and waiting
 ///   would hang, so it is left pending, silently, with its buffers kept alive for
 ///   good (a deliberate leak: the caller is expected to abort the job).
+/// Once any deadline has passed in the process (`MPIEnvironment.deadlineHasPassed`:
+/// the job is failing and a peer may have stopped), every request dropped later is
+/// treated as timed out, and no warning is printed (the timeout is being reported
+/// by the error that unwinds).
 /// After `MPIEnvironment.finalize()` the deinit makes no MPI call.
 ///
 /// A request is not thread-safe: complete it from one thread.
@@ -74,6 +78,8 @@ public final class Request {
     deinit {
         guard !isComplete, !failed, handle != nil, handle != MPI_REQUEST_NULL,
               !communicator.environment.isFinalized else { return }
+        let failing = communicator.environment.deadlineHasPassed
+        if failing { timedOut = true }
         let policy: String
         switch kind {
         case .receive:
@@ -104,7 +110,9 @@ public final class Request {
             _ = MPI_Wait(&handle, MPI_STATUS_IGNORE)
             policy = "waited for it"
         }
-        fputs("MPI: warning: request \(operation) (\(label)) was dropped before completion; \(policy)\n", stderr)
+        if !failing {
+            fputs("MPI: warning: request \(operation) (\(label)) was dropped before completion; \(policy)\n", stderr)
+        }
     }
 
     /// Blocks until the operation completes (`MPI_Wait`) and releases its buffers.
@@ -169,6 +177,7 @@ public final class Request {
                 try deadline.pauseOrThrow(operation, waitingFor: label)
             } catch {
                 timedOut = true
+                communicator.environment.deadlineHasPassed = true
                 throw error
             }
         }

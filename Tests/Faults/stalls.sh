@@ -42,7 +42,7 @@ touched_pids=()
 cleanup() {
     local pid
     for pid in "${touched_pids[@]}"; do
-        if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "run_directory=$out/"; then
+        if tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -q -- "run_directory=$out/"; then
             kill -CONT "$pid" 2>/dev/null
             kill -KILL "$pid" 2>/dev/null
         fi
@@ -59,7 +59,7 @@ run_pids() {
 rank_pid() {
     local pid
     for pid in $(run_pids "$1"); do
-        if tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=$2"; then
+        if tr '\0' '\n' 2>/dev/null <"/proc/$pid/environ" | grep -qx "OMPI_COMM_WORLD_RANK=$2"; then
             echo "$pid"
             return 0
         fi

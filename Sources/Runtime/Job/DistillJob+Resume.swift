@@ -26,12 +26,13 @@ extension DistillJob {
         guard let separator = bytes.firstIndex(of: 0) else { return nil }
         let folder = URL(fileURLWithPath: String(decoding: bytes[..<separator], as: UTF8.self))
         let state = try JSONDecoder().decode(RunState.self, from: Data(bytes[(separator + 1)...]))
-        try checkResumable(state, folder: folder, dataset: dataset)
+        try Self.checkResumable(state, folder: folder, config: config, domainNames: dataset.domainNames)
+        if options.checkGradient { throw ResumeError("--check-gradient compares step 0; it cannot be combined with --resume") }
         return ResumePoint(folder: folder, state: state)
     }
 
     /// Refuses a checkpoint whose batches this run would not derive alike (one line each).
-    func checkResumable(_ state: RunState, folder: URL, dataset: PreparedDataset) throws {
+    static func checkResumable(_ state: RunState, folder: URL, config: DistillConfig, domainNames: [String]) throws {
         let path = folder.path
         func refuse(_ what: String, _ saved: String, _ configured: String) -> ResumeError {
             ResumeError("--resume \(path): the checkpoint's \(what) is \(saved), the config's \(configured); "
@@ -44,14 +45,13 @@ extension DistillJob {
         if state.sequenceLength != config.data.sequenceLength {
             throw refuse("sequence length", "\(state.sequenceLength)", "\(config.data.sequenceLength)")
         }
-        if state.domainNames != dataset.domainNames {
-            throw refuse("domains", state.domainNames.joined(separator: ","), dataset.domainNames.joined(separator: ","))
+        if state.domainNames != domainNames {
+            throw refuse("domains", state.domainNames.joined(separator: ","), domainNames.joined(separator: ","))
         }
         if state.step > config.training.steps {
             throw ResumeError("--resume \(path): the checkpoint is after step \(state.step), beyond training.steps = "
                 + "\(config.training.steps)")
         }
-        if options.checkGradient { throw ResumeError("--check-gradient compares step 0; it cannot be combined with --resume") }
     }
 
     /// Student 0 writes the resumable checkpoint after `step` steps (`TrainingCheckpoint`).

@@ -113,7 +113,7 @@ public enum RoleLayoutError: Error, Equatable, CustomStringConvertible {
             return "teacher count \(count) is negative; ask for 1 or more teacher ranks"
         case .noTeacher(let worldSize):
             return "this objective needs a teacher but no teacher rank was requested for \(worldSize) ranks; "
-                + "set teacher_ranks to 1 or more, or use objective \"ce\""
+                + "set teacher.ranks to 1 or more, or use objective \"ce\""
         case .worldTooSmall(let worldSize, let teachers, let coordinatorTrains):
             let needed = 1 + teachers + (coordinatorTrains ? 0 : 1)
             return "\(worldSize) ranks cannot hold rank 0, \(teachers) teacher rank(s) and at least one student "

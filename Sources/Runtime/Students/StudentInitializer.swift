@@ -29,6 +29,16 @@ public enum StudentInitializer {
         }
     }
 
+    /// Refuses a student whose vocabulary is not the teacher's: every objective `ddk distill`
+    /// runs (`ce` on the teacher's shards, `kd`, `dskd`) reads one vocabulary of token ids.
+    public static func checkVocabulary(student: LlamaConfig, section: DistillConfig.StudentSection,
+                                       teacher: TeacherModelSource, objective: String) throws {
+        guard student.vocabularySize != teacher.config.vocabularySize else { return }
+        let origin = section.initialization == .checkpoint ? "student checkpoint \(section.checkpoint!)" : "student"
+        throw StudentInitializationError("\(origin) has vocabulary size \(student.vocabularySize), teacher \(teacher.path) has "
+            + "\(teacher.config.vocabularySize); objective \(objective) needs one vocabulary (use a student with the teacher's tokenizer)")
+    }
+
     /// Builds the student for batches up to `batchSize`×`sequenceLength` and sets its
     /// weights. Deterministic: every student rank builds the same weights.
     public static func makeModel(_ section: DistillConfig.StudentSection, teacher: TeacherModelSource,

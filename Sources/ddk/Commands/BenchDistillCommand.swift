@@ -36,7 +36,10 @@ struct BenchDistillCommand: ParsableCommand {
                                          "training.weight_checksums=false", "run_directory=\"runs/bench-distill\""]
             let agreed = try ConfigAgreement.agree(world: world) {
                 let loaded = try DistillConfig.load(path: path, overrides: overrides)
-                return try DistillJob.resolveDefaults(loaded, worldSize: world.size, teacher: try TeacherSources.open(loaded.teacher.model))
+                let teacher = try TeacherSources.open(loaded.teacher.model)
+                let resolved = try DistillJob.resolveDefaults(loaded, worldSize: world.size, teacher: teacher)
+                try DistillJob.checkStartup(resolved, worldSize: world.size, teacher: teacher)
+                return resolved
             }
             let job = try DistillJob(world: world, config: agreed.config, configHash: agreed.hash,
                                      teacher: try TeacherSources.open(agreed.config.teacher.model),
@@ -60,8 +63,14 @@ struct BenchDistillCommand: ParsableCommand {
                     figures.allreduceSecondsPerStep, figures.allreduceBuckets, Double(figures.allreduceBytes) / 1e6,
                     figures.bucketedAllreduceSeconds, figures.bareAllreduceSeconds, figures.teacherPoolUtilization, figures.teacherCreditWaitSeconds))
             }
+        } catch let refusal as StartupRefusal {
+            if let reason = refusal.reason {
+                FileHandle.standardError.write(Data("ddk bench distill: rank \(world.rank): error: \(reason)\n".utf8))
+            }
+            try? environment.finalize()
+            throw ExitCode.failure
         } catch {
-            FileHandle.standardError.write(Data("ddk bench distill: rank \(world.rank): error: \(error)\n".utf8))
+            ErrorLine.write("ddk bench distill: rank \(world.rank): error: \(error)")
             if world.size > 1 && !environment.isFinalized { environment.abort(code: 1) }
             throw ExitCode.failure
         }

@@ -37,10 +37,15 @@ struct DistillCommand: ParsableCommand {
         if world.size > 1 { BLASThreads.set(1) }
         var roles = "starting"
         do {
-            let path = config, overrides = overrides
+            let path = config, overrides = overrides, resume = resume
             let agreed = try ConfigAgreement.agree(world: world) {
+                // Rank 0 alone reads the config and makes the start-up checks every rank would
+                // make alike: a refusal is one line, rank 0's (StartupRefusal on every rank).
                 let loaded = try DistillConfig.load(path: path, overrides: overrides)
-                return try DistillJob.resolveDefaults(loaded, worldSize: world.size, teacher: try TeacherSources.open(loaded.teacher.model))
+                let teacher = try TeacherSources.open(loaded.teacher.model)
+                let resolved = try DistillJob.resolveDefaults(loaded, worldSize: world.size, teacher: teacher)
+                try DistillJob.checkStartup(resolved, worldSize: world.size, teacher: teacher, resume: resume)
+                return resolved
             }
             let teacher = try TeacherSources.open(agreed.config.teacher.model)
             let job = try DistillJob(world: world, config: agreed.config, configHash: agreed.hash, teacher: teacher,
@@ -54,8 +59,15 @@ struct DistillCommand: ParsableCommand {
             }
         } catch let exit as ExitCode {
             throw exit
+        } catch let refusal as StartupRefusal {
+            // Every rank knows: rank 0 says why, once; no rank waits in a collective, so no abort.
+            if let reason = refusal.reason {
+                FileHandle.standardError.write(Data("ddk distill: rank \(world.rank) (\(roles)): error: \(reason)\n".utf8))
+            }
+            try? environment.finalize()
+            throw ExitCode.failure
         } catch {
-            FileHandle.standardError.write(Data("ddk distill: rank \(world.rank) (\(roles)): error: \(error)\n".utf8))
+            ErrorLine.write("ddk distill: rank \(world.rank) (\(roles)): error: \(error)")
             if world.size > 1 && !environment.isFinalized { environment.abort(code: 1) }
             throw ExitCode.failure
         }

@@ -1,0 +1,33 @@
+import DataPipeline
+import Engine
+
+extension DistillJob {
+    /// The start-up refusals that every rank would reach alike, made once by rank 0 before
+    /// the config is broadcast (so the user reads one line, not one per rank): the objective
+    /// is known, the world holds the roles, the global batch splits over the students, the student and the teacher share a vocabulary,
+    /// the prepared shards were made by the teacher's tokenizer (and are complete), and a
+    /// `--resume` checkpoint (`resume`: a folder or `latest`) fits the config and the shards.
+    ///
+    /// A problem only some ranks see (a shard missing on one node) is still found by those
+    /// ranks when they open the data, and reported by them.
+    public static func checkStartup(_ config: DistillConfig, worldSize: Int, teacher: TeacherModelSource,
+                                    resume: String? = nil) throws {
+        let objective = try StudentObjective(section: config.objective)
+        let layout = try RoleLayout(worldSize: worldSize, teacherCount: config.teacher.ranks ?? 1,
+                                    coordinatorTrains: config.training.coordinatorTrains, needsTeacher: objective.needsTeacher)
+        // The global batch must split evenly over the students (the sampler's own check).
+        _ = try DomainSampler(seed: config.seed, globalBatchSize: config.data.globalBatchSequences, domainCount: 1)
+            .slots(rank: 0, worldSize: layout.studentRanks.count)
+        let student = try StudentInitializer.architecture(config.student, teacher: teacher.config)
+        try StudentInitializer.checkVocabulary(student: student, section: config.student, teacher: teacher,
+                                               objective: config.objective.name)
+        let dataset = try PreparedDataset(summaryPath: config.data.shards, tokenizerIdentity: teacher.tokenizerIdentity,
+                                          vocabularySize: teacher.config.vocabularySize, sequenceLength: config.data.sequenceLength,
+                                          validationSequences: config.data.validationSequences, shuffleSeed: config.seed)
+        if let resume {
+            let folder = try TrainingCheckpoint.resolve(resume, runDirectory: config.resolvedRunDirectory)
+            try checkResumable(try RunState.load(from: folder), folder: folder, config: config,
+                               domainNames: dataset.domainNames)
+        }
+    }
+}
