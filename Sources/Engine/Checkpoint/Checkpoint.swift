@@ -107,8 +107,13 @@ public enum Checkpoint {
     /// Reads `config.json` from a checkpoint directory (validated).
     public static func loadConfig(from directory: URL) throws -> LlamaConfig {
         let url = directory.appendingPathComponent(configFileName)
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            let problem = FileManager.default.fileExists(atPath: directory.path)
+                ? "cannot be read or does not exist (not a checkpoint folder?)" : "its folder does not exist"
+            throw CheckpointError(file: url.path, problem: problem)
+        }
         do {
-            return try JSONDecoder().decode(LlamaConfig.self, from: Data(contentsOf: url))
+            return try JSONDecoder().decode(LlamaConfig.self, from: data)
         } catch let e as LlamaConfigError {
             throw CheckpointError(file: url.path, problem: e.description)
         } catch {
