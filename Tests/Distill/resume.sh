@@ -6,7 +6,8 @@
 #     there) leaves step-6 complete, `latest` pointing at it and no step-8 folder;
 #   * `--resume latest` finishes that run with the same losses (exactly) and bit-identical
 #     final weights and optimizer moments as the uninterrupted run, and its metrics file
-#     passes check_metrics.py as one history;
+#     passes check_metrics.py as one history; so does `--resume auto` on a copy of it, and
+#     `--resume auto` on an empty run folder is an ordinary run from step 0;
 #   * resuming step 6 with 3 students instead of 2 continues the loss curve of the
 #     original run (relative difference below 1e-6: only the order of the gradient sums
 #     changes); 4 students for a global batch of 6 are refused with one line (rank 0's);
@@ -103,6 +104,22 @@ else
     fail "kill mid-checkpoint: writer pid '${writer}', exit $status, latest '$latest', $(ls -a "$out/killed/checkpoints" | tr '\n' ' ')"
 fi
 
+# `--resume auto` on a copy of it continues from step 6 too; on an empty folder it starts at 0.
+cp -r "$out/killed" "$out/killed-auto"
+if DDK_TEST_CHECKPOINT_STALL= distill killed-auto 3 --config launch/configs/tiny.toml --resume auto \
+    && grep -q "resuming after step 6" "$out/killed-auto.log" \
+    && result=$(python3 "$out/compare.py" "$out/full" "$out/killed-auto" exact); then
+    pass "--resume auto after the kill: $result"
+else
+    fail "--resume auto after the kill: ${result:-$(tail -n 3 "$out/killed-auto.log")}"
+fi
+if distill fresh-auto 3 --config launch/configs/tiny.toml --resume auto && ! grep -q "resuming" "$out/fresh-auto.log" \
+    && result=$(python3 "$out/compare.py" "$out/full" "$out/fresh-auto" exact); then
+    pass "--resume auto without a checkpoint starts at step 0: $result"
+else
+    fail "--resume auto without a checkpoint: ${result:-$(tail -n 3 "$out/fresh-auto.log")}"
+fi
+
 # Resume it: same losses and final weights as the uninterrupted run.
 if DDK_TEST_CHECKPOINT_STALL= distill killed 3 --config launch/configs/tiny.toml --resume latest \
     && grep -q "resuming after step 6" "$out/killed.log" && result=$(python3 "$out/compare.py" "$out/full" "$out/killed" exact); then
@@ -114,6 +131,16 @@ if python3 Tests/Distill/check_metrics.py "$out/killed/metrics.jsonl" --steps 12
     pass "the resumed run's metrics.jsonl reads as one history (check_metrics.py)"
 else
     fail "check_metrics.py on the resumed run: $(python3 Tests/Distill/check_metrics.py "$out/killed/metrics.jsonl" --steps 12 | head -n 3)"
+fi
+
+# A fresh run in a folder that holds an earlier run's checkpoints resets `latest`, so a kill
+# before its first checkpoint cannot make `--resume latest` pick the earlier run's step-12.
+cp -r "$out/full" "$out/rerun"
+if distill rerun 3 --config launch/configs/tiny.toml --set training.steps=1 --set checkpoint.every_steps=100 \
+    && grep -q "checkpoints/latest is reset" "$out/rerun.log" && [ "$(cat "$out/rerun/checkpoints/latest")" = "step-1" ]; then
+    pass "a fresh run in an earlier run's folder resets checkpoints/latest"
+else
+    fail "fresh run over old checkpoints: latest is '$(cat "$out/rerun/checkpoints/latest" 2>/dev/null)'; $(tail -n 2 "$out/rerun.log")"
 fi
 
 # Resume step 6 with three students (4 ranks) in a copy of the run folder.

@@ -55,10 +55,12 @@ final class ResumeStateTests: XCTestCase {
         XCTAssertThrowsError(try TrainingCheckpoint.resolve("latest", runDirectory: folder.path)) { error in
             XCTAssertTrue("\(error)".contains("no complete checkpoint"), "\(error)")
         }
+        XCTAssertNil(try TrainingCheckpoint.resolve("auto", runDirectory: folder.path))
         try FileManager.default.createDirectory(at: checkpoints, withIntermediateDirectories: true)
         try "step-6\n".write(to: checkpoints.appendingPathComponent(TrainingCheckpoint.latestFileName), atomically: true, encoding: .utf8)
-        XCTAssertEqual(try TrainingCheckpoint.resolve("latest", runDirectory: folder.path).lastPathComponent, "step-6")
-        XCTAssertEqual(try TrainingCheckpoint.resolve("/x/step-2", runDirectory: folder.path).path, "/x/step-2")
+        XCTAssertEqual(try TrainingCheckpoint.resolve("latest", runDirectory: folder.path)?.lastPathComponent, "step-6")
+        XCTAssertEqual(try TrainingCheckpoint.resolve("auto", runDirectory: folder.path)?.lastPathComponent, "step-6")
+        XCTAssertEqual(try TrainingCheckpoint.resolve("/x/step-2", runDirectory: folder.path)?.path, "/x/step-2")
     }
 
     func testMetricsAreCutBackToTheCheckpointAndATornLineIsDropped() throws {

@@ -92,13 +92,15 @@ public enum TrainingCheckpoint {
         }
     }
 
-    /// The checkpoint folder named by `--resume`: a path, or `latest` (the run folder's
-    /// `checkpoints/latest`).
-    public static func resolve(_ argument: String, runDirectory: String) throws -> URL {
-        guard argument == "latest" else { return URL(fileURLWithPath: argument) }
+    /// The checkpoint folder named by `--resume`: a path, `latest` (the run folder's
+    /// `checkpoints/latest`, which must exist), or `auto` (`latest` when it exists, else nil:
+    /// start from step 0 — for jobs that are simply started again, e.g. a requeued Slurm job).
+    public static func resolve(_ argument: String, runDirectory: String) throws -> URL? {
+        guard argument == "latest" || argument == "auto" else { return URL(fileURLWithPath: argument) }
         let checkpoints = URL(fileURLWithPath: runDirectory).appendingPathComponent("checkpoints")
         let pointer = checkpoints.appendingPathComponent(latestFileName)
         guard let text = try? String(contentsOf: pointer, encoding: .utf8) else {
+            if argument == "auto" { return nil }
             throw ResumeError("--resume latest: \(pointer.path) does not exist (no complete checkpoint in \(runDirectory) yet)")
         }
         return checkpoints.appendingPathComponent(text.trimmingCharacters(in: .whitespacesAndNewlines))

@@ -16,8 +16,8 @@ extension DistillJob {
     /// config and the shards alike.
     func agreeOnResumePoint(dataset: PreparedDataset) throws -> ResumePoint? {
         var bytes: [UInt8] = []
-        if world.rank == 0, let argument = options.resume {
-            let folder = try TrainingCheckpoint.resolve(argument, runDirectory: config.resolvedRunDirectory)
+        if world.rank == 0, let argument = options.resume,
+           let folder = try TrainingCheckpoint.resolve(argument, runDirectory: config.resolvedRunDirectory) {
             let state = try RunState.load(from: folder)
             bytes = Array(folder.path.utf8) + [0] + Array(try state.encoded())
         }

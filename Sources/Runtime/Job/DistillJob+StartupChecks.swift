@@ -24,8 +24,7 @@ extension DistillJob {
         let dataset = try PreparedDataset(summaryPath: config.data.shards, tokenizerIdentity: teacher.tokenizerIdentity,
                                           vocabularySize: teacher.config.vocabularySize, sequenceLength: config.data.sequenceLength,
                                           validationSequences: config.data.validationSequences, shuffleSeed: config.seed)
-        if let resume {
-            let folder = try TrainingCheckpoint.resolve(resume, runDirectory: config.resolvedRunDirectory)
+        if let resume, let folder = try TrainingCheckpoint.resolve(resume, runDirectory: config.resolvedRunDirectory) {
             try checkResumable(try RunState.load(from: folder), folder: folder, config: config,
                                domainNames: dataset.domainNames)
         }

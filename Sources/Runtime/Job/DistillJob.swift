@@ -26,7 +26,7 @@ public final class DistillJob {
         public var versions: [String: String] = [:]
         /// At the end, measure a bare all-reduce and gather the pool's timings (`ddk bench distill`).
         public var benchmark = false
-        /// `--resume`: a checkpoint folder, or `latest` (rank 0's value counts).
+        /// `--resume`: a checkpoint folder, `latest` or `auto` (rank 0's value counts).
         public var resume: String?
         /// Tests only: sleep this long with the checkpoint of this step half written.
         public var checkpointStall: (step: Int, seconds: Double)?
@@ -127,8 +127,16 @@ public final class DistillJob {
             try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true)
             try Data(try config.tomlText().utf8).write(to: URL(fileURLWithPath: runDirectory + "/config.toml"))
             let metricsPath = runDirectory + "/metrics.jsonl"
+            var resetLatest = false
             if resumePoint == nil {
                 try? FileManager.default.removeItem(atPath: metricsPath)
+                // A fresh run in a folder of an earlier one: `latest` must not name that run's
+                // checkpoint (its step folders stay, and are replaced as this run reaches them).
+                let latest = runDirectory + "/checkpoints/" + TrainingCheckpoint.latestFileName
+                if FileManager.default.fileExists(atPath: latest) {
+                    try FileManager.default.removeItem(atPath: latest)
+                    resetLatest = true
+                }
             } else {
                 try MetricsLog.keepRecords(before: startStep, path: metricsPath)
             }
@@ -144,6 +152,10 @@ public final class DistillJob {
             progress!.line("distill \(config.name): ranks on hosts: " + Self.ranksByHost(
                 (hostnames ?? []).map { String(decoding: $0, as: UTF8.self) }))
             if let resumePoint { progress!.line("distill \(config.name): resuming after step \(startStep) from \(resumePoint.folder.path)") }
+            if resetLatest {
+                progress!.line("distill \(config.name): starting at step 0 in \(runDirectory), which holds an earlier run's "
+                    + "checkpoints: checkpoints/latest is reset (use --resume to continue that run instead)")
+            }
         }
 
         // The teacher on the ranks that run it (and on rank 0 when it must measure the

@@ -24,8 +24,8 @@ struct DistillCommand: ParsableCommand {
     @Option(name: .customLong("set"), parsing: .singleValue, help: "Override one key: section.key=value (repeatable).")
     var overrides: [String] = []
 
-    @Option(help: ArgumentHelp("Continue a run from a checkpoint folder written by ddk distill, or 'latest' for the run folder's newest.",
-                               valueName: "folder|latest"))
+    @Option(help: ArgumentHelp("Continue a run from a checkpoint folder written by ddk distill; 'latest': the run folder's newest (which must exist); 'auto': the newest if there is one, else start at step 0.",
+                               valueName: "folder|latest|auto"))
     var resume: String?
 
     @Flag(help: "After step 0, compare the students' summed gradient with one process computing the whole global batch (writes gradient_check.json; fails the run when they differ).")
