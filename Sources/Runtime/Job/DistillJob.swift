@@ -223,122 +223,44 @@ public final class DistillJob {
                                      timeoutSeconds: config.teacher.timeoutSeconds)
         }
 
-        // The intervals.
+        // The intervals. A run resumed between boundaries first finishes the interval it was in.
+        var parts = RankParts(plan: plan, communicators: communicators, sharding: sharding, studentIndex: studentIndex,
+                              trainer: trainer, channel: channel, service: service, coordinator: coordinator,
+                              metrics: metrics, progress: progress)
+        var ledger = IntervalLedger(lastCheckpoint: startStep)
         let steps = config.training.steps
         let interval = config.ddk.intervalSteps
-        let componentNames = objective.componentNames
-        let figureCount = componentNames.count + 5
-        let logChecksums = config.training.weightChecksums ?? false
         let trainingStarted = Date()
-        // A run resumed between boundaries first finishes the interval it was in.
         var boundary = startStep
         var atBoundary = startStep % interval == 0 || startStep >= steps
-        var lastCheckpoint = startStep
         var lastDDK: DDKRecord?
-        var stepZeroAssignments: [SequenceAssignment]?
-        var stepRecords: [StepRecord] = []
-        var servingSeconds = 0.0
         while true {
             if atBoundary {
-                // Students' validation, reduced to rank 0; rank 0 decides; the decision goes to every rank.
-                var studentLocal = [Double](repeating: 0, count: 2 * domainCount)
-                if let trainer, let studentIndex {
-                    studentLocal = try sharding.evaluate(worker: studentIndex, of: layout.studentRanks.count, maxBatch: localBatch,
-                                                         crossEntropy: trainer.crossEntropy)
-                }
-                let studentSums = try communicators.trainers?.reduce(studentLocal, op: .sum, root: 0, within: collectiveDeadline,
-                                                                     on: "trainers", for: "students' validation reduce at step \(boundary)")
-                var decision = [Double](repeating: 0, count: domainCount + 1)
-                var record: DDKRecord?
-                if let coordinator {
-                    record = try coordinator.decide(step: boundary, studentSums: studentSums!)
-                    decision = record!.domains.map(\.weightAfter)
-                    let overTime = config.training.timeLimitSeconds.map { Date().timeIntervalSince(trainingStarted) > $0 } ?? false
-                    decision.append(overTime ? 1 : 0)
-                }
-                try world.broadcast(&decision, root: 0, within: collectiveDeadline, on: "world",
-                                    for: "DDK decision broadcast at step \(boundary)")
-                let weights = Array(decision[0..<domainCount])
-                var weightHash = ContentHash()
-                weights.withUnsafeBytes { weightHash.combine(bytes: $0) }
-                let rankHashes = try world.gather(weightHash.value, root: 0, within: collectiveDeadline, on: "world",
-                                                  for: "DDK weight-hash gather at step \(boundary)")
-                if var record {
-                    record.rankWeightChecksums = rankHashes!.map(ContentHash.hex)
-                    try metrics!.append(.ddk(record))
-                    progress!.ddk(record)
-                    lastDDK = record
-                }
-                if boundary >= steps || decision[domainCount] != 0 { break }
-                try plan.setWeights(weights, fromStep: boundary)
+                let decision = try decideWeights(at: boundary, parts, trainingStarted: trainingStarted)
+                if let record = decision.record { lastDDK = record }
+                if boundary >= steps || decision.stop { break }
+                try parts.plan.setWeights(decision.weights, fromStep: boundary)
             }
             atBoundary = true
             let end = min((boundary / interval + 1) * interval, steps)
-
             if let service {
-                let servingStarted = Date()
-                for _ in boundary..<end {
-                    let (step, assignments) = try plan.nextStep()
-                    try service.serve(step: step, plan: plan, assignments: assignments)
-                }
-                try service.drain()
-                servingSeconds += Date().timeIntervalSince(servingStarted)
+                try serveInterval(boundary..<end, by: service, &parts, &ledger)
             } else if let trainers = communicators.trainers {
-                try channel?.beginInterval(steps: boundary..<end)
-                var stepStarted = Date()
-                for _ in boundary..<end {
-                    let (step, assignments) = try plan.nextStep()
-                    if step == 0 { stepZeroAssignments = assignments }
-                    var figures = [Double](repeating: 0, count: figureCount)
-                    var checksum: UInt64 = 0
-                    if let trainer, let studentIndex {
-                        let batch = SequenceBatch(sequences: plan.tokens(of: assignments, studentIndex: studentIndex),
-                                                  batchSize: localBatch, sequenceLength: T)
-                        let result = try trainer.train(step: step, batch: batch, teacher: channel)
-                        figures = result.componentSums + [result.teacherWaitSeconds, result.allreduceSeconds,
-                                                          result.stepSeconds, result.gradientNorm, 1]
-                        if logChecksums { checksum = trainer.weightChecksum() }
-                        if studentIndex == 0 && ((step + 1) % config.checkpoint.everySteps == 0 || step + 1 == steps) {
-                            let written = Date()
-                            try writeCheckpoint(trainer, plan: plan, afterStep: step + 1)
-                            lastCheckpoint = step + 1
-                            progress?.line(String(format: "checkpoint step-%d written in %.2f s", step + 1,
-                                                  Date().timeIntervalSince(written)))
-                        }
-                    }
-                    let gathered = try trainers.gather(figures, root: 0, within: collectiveDeadline, on: "trainers",
-                                                       for: "step \(step) figures gather")
-                    let checksums = logChecksums ? try trainers.gather(checksum, root: 0, within: collectiveDeadline,
-                                                                       on: "trainers", for: "step \(step) weight-checksum gather") : nil
-                    if let gathered, rank == 0 {
-                        let now = Date()
-                        let record = stepRecord(step: step, gathered: gathered, checksums: checksums, names: componentNames,
-                                                trainerRanks: communicators.trainerRanks, seconds: now.timeIntervalSince(stepStarted),
-                                                learningRate: trainer?.schedule.learningRate(step: step)
-                                                    ?? LearningRateSchedule(peak: config.optimizer.learningRate,
-                                                                            floor: config.optimizer.minimumLearningRate,
-                                                                            warmupSteps: config.optimizer.warmupSteps,
-                                                                            totalSteps: steps).learningRate(step: step))
-                        try metrics!.append(.step(record))
-                        stepRecords.append(record)
-                        progress!.step(record)
-                        stepStarted = now
-                    }
-                }
-                try channel?.endInterval()
+                try trainInterval(boundary..<end, on: trainers, &parts, &ledger)
             } else {
-                for _ in boundary..<end { _ = try plan.nextStep() }  // a teacher rank of a `ce` job: idle
+                for _ in boundary..<end { _ = try parts.plan.nextStep() }  // a teacher rank of a `ce` job: idle
             }
             boundary = end
         }
         progress?.finish()
+        plan = parts.plan
         // Stopped early by the time limit: keep where it stopped.
-        if let trainer, studentIndex == 0, lastCheckpoint != boundary {
+        if let trainer, studentIndex == 0, ledger.lastCheckpoint != boundary {
             try writeCheckpoint(trainer, plan: plan, afterStep: boundary)
         }
 
         var gradientCheck: GradientCheck?
-        if options.checkGradient, rank == 0, let trainer, let initialParameters, let stepZeroAssignments {
+        if options.checkGradient, rank == 0, let trainer, let initialParameters, let stepZeroAssignments = ledger.stepZeroAssignments {
             let singleObjective = try StudentObjective(section: config.objective)
             if let teacherHead {
                 try singleObjective.prepareDualSpace(studentWidth: trainer.model.config.hiddenSize, teacherWidth: teacher.config.hiddenSize,
@@ -369,10 +291,10 @@ public final class DistillJob {
                     return try synchronizer.sumGradients(purpose: "benchmark gradient all-reduce")
                 }.min()!
             }
-            let local = [service?.computeSeconds ?? 0, servingSeconds, service?.creditWaitSeconds ?? 0, bare,
+            let local = [service?.computeSeconds ?? 0, ledger.servingSeconds, service?.creditWaitSeconds ?? 0, bare,
                          service == nil ? 0 : 1, bucketed]
             if let gathered = try world.gather(local, root: 0, within: collectiveDeadline, on: "world", for: "benchmark figures gather") {
-                benchmark = benchmarkFigures(stepRecords: stepRecords, gathered: gathered,
+                benchmark = benchmarkFigures(stepRecords: ledger.stepRecords, gathered: gathered,
                                              parameterCount: trainer?.model.layout.count ?? 0,
                                              buckets: trainer?.synchronizer?.buckets.count ?? 0)
             }
