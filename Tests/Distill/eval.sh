@@ -12,11 +12,8 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 ddk=${1:-.build/release/ddk}
 out=runs/eval-tests
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "PASS $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL $*"; }
-finish() { echo "eval-tests: $passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit; }
+source Tests/lib/suite.sh
+finish() { suite_summary eval-tests; exit; }
 
 if ! launch/prepare-tiny "$ddk" >/dev/null; then
     echo "eval-tests: SKIPPED: the tiny inputs cannot be made (the teacher GGUF supplies the tokenizer)"

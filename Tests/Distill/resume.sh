@@ -20,10 +20,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 ddk=${1:-.build/release/ddk}
 out=runs/resume-tests
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "PASS $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL $*"; }
+source Tests/lib/suite.sh
 
 if ! launch/prepare-tiny "$ddk" >/dev/null; then
     echo "resume-tests: SKIPPED: the tiny inputs cannot be made"
@@ -91,8 +88,7 @@ for _ in $(seq 200); do
     [ -f "$out/killed/checkpoints/.step-8.partial/model.safetensors" ] && break
     sleep 0.2
 done
-writer=$(pgrep -f -- "run_directory=$out/killed" | while read -r pid; do
-    grep -qz '^OMPI_COMM_WORLD_RANK=0$' "/proc/$pid/environ" 2>/dev/null && echo "$pid"; done | head -n 1)
+writer=$(world_rank_pid 0 $(pgrep -f -- "run_directory=$out/killed"))
 if [ -n "$writer" ]; then kill -9 "$writer"; fi
 wait "$launcher"
 status=$?
@@ -185,5 +181,4 @@ else
     fail "dskd resume: ${result:-$(tail -n 3 "$out/dskd-resumed.log" "$out/dskd-full.log" 2>/dev/null)}"
 fi
 
-echo "resume-tests: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+suite_summary resume-tests

@@ -13,10 +13,7 @@ cd "$(dirname "$0")/../.."
 ddk=${1:-.build/release/ddk}
 checker=Tests/Distill/check_metrics.py
 out=runs/distill-tests
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "PASS $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL $*"; }
+source Tests/lib/suite.sh
 
 if ! launch/prepare-tiny "$ddk"; then
     echo "distill-tests: SKIPPED: the tiny inputs cannot be made (the teacher GGUF supplies the tokenizer)"
@@ -175,5 +172,4 @@ else
     fail "the checker failed the tampered file for another reason: $(cat "$out/tampered.log")"
 fi
 
-echo "distill-tests: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+suite_summary distill-tests

@@ -20,10 +20,7 @@ cd "$(dirname "$0")/../.."
 ddk=${1:-.build/release/ddk}
 config=launch/configs/tiny.toml
 out=runs/fault-tests
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "PASS $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL $*"; }
+source Tests/lib/suite.sh
 mpirun=(mpirun --allow-run-as-root --oversubscribe)
 tracked=()  # "pid start-time" of every launcher started here and every rank found; killed at the end if alive
 # track PID: remember a process with its start time (so a reused pid is never killed).
@@ -50,21 +47,16 @@ descendants() {
     done
 }
 
-# rank_pid ROOT RANK: the pid of MPI rank RANK started under ROOT (OMPI_COMM_WORLD_RANK in its environment).
+# rank_pid ROOT RANK: the pid of MPI rank RANK among the ddk processes started under ROOT.
 rank_pid() {
-    local pid
-    for pid in $(descendants "$1"); do
-        if tr '\0' '\n' 2>/dev/null <"/proc/$pid/environ" | grep -qx "OMPI_COMM_WORLD_RANK=$2" \
-            && [ "$(readlink "/proc/$pid/exe")" = "$(readlink -f "$ddk")" ]; then
-            echo "$pid"
-            return 0
-        fi
-    done
-    return 1
+    local pid program
+    program=$(readlink -f "$ddk")
+    world_rank_pid "$2" $(for pid in $(descendants "$1"); do
+        [ "$(readlink "/proc/$pid/exe")" = "$program" ] && echo "$pid"; done)
 }
 
 # step_records NAME: how many step records the run has logged.
-step_records() { cat "$out/$1/metrics.jsonl" 2>/dev/null | grep -c '"kind":"step"'; }
+step_records() { step_records_in "$out/$1/metrics.jsonl"; }
 
 # alive PID: the process exists and is not a zombie.
 alive() { local state; state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) && [ -n "$state" ] && [ "$state" != Z ]; }
@@ -303,5 +295,4 @@ for entry in "${tracked[@]}"; do
     fi
 done
 
-echo "fault-tests: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+suite_summary fault-tests

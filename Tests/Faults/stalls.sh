@@ -23,10 +23,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 ddk=${1:-.build/release/ddk}
 out=runs/stall-tests
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "PASS $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL $*"; }
+source Tests/lib/suite.sh
 
 if ! launch/prepare-tiny "$ddk" >/dev/null; then
     echo "stall-tests: SKIPPED: the tiny inputs cannot be made (the teacher GGUF supplies the tokenizer)"
@@ -56,23 +53,10 @@ run_pids() {
 }
 
 # rank_pid NAME RANK: the pid of world rank RANK of run NAME (from OMPI_COMM_WORLD_RANK).
-rank_pid() {
-    local pid
-    for pid in $(run_pids "$1"); do
-        if tr '\0' '\n' 2>/dev/null <"/proc/$pid/environ" | grep -qx "OMPI_COMM_WORLD_RANK=$2"; then
-            echo "$pid"
-            return 0
-        fi
-    done
-    return 1
-}
+rank_pid() { world_rank_pid "$2" $(run_pids "$1"); }
 
 # step_records NAME: step records rank 0 has written so far.
-step_records() {
-    local count
-    count=$(grep -c '"kind":"step"' "$out/$1/metrics.jsonl" 2>/dev/null)
-    echo "${count:-0}"
-}
+step_records() { step_records_in "$out/$1/metrics.jsonl"; }
 
 now() { date +%s.%N; }
 # greater A B: true when the number A is greater than B (awk: no bc needed).
@@ -179,5 +163,4 @@ stall idle-teacher-stopped 3 1 6 8 'DDK (decision broadcast|weight-hash gather) 
     --set objective.name=ce --set teacher.ranks=1 --set ddk.interval_steps=40 \
     --set training.collective_timeout_seconds=8 --set teacher.timeout_seconds=60
 
-echo "stall-tests: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+suite_summary stall-tests
