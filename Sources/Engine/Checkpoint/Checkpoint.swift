@@ -100,8 +100,7 @@ public enum Checkpoint {
         object["pretraining_tp"] = 1
         object["use_cache"] = true
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
-        let writer = try AtomicFileWriter(path: url.path)
-        do { try writer.write(data); try writer.commit() } catch { writer.abandon(); throw error }
+        try AtomicFileWriter.write(data, to: url.path)
     }
 
     /// Reads `config.json` from a checkpoint directory (validated).

@@ -1,9 +1,10 @@
+import Engine
 import Foundation
 
 /// The teacher's per-domain validation perplexity, computed once by the pool and kept on
 /// disk: `<shards>/cache/teacher-perplexity-<key>.json`, where the key hashes the teacher's
 /// weight files and every validation token (and T, V). A different teacher or validation
-/// set gets a different file; the file is written atomically (temp name, rename).
+/// set gets a different file; the file is written atomically (`AtomicFileWriter`: temp name, fsync, rename).
 public struct TeacherPerplexityCache {
     public let folder: String
 
@@ -44,10 +45,6 @@ public struct TeacherPerplexityCache {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        let temporary = path(entry.key) + ".tmp\(getpid())"
-        try encoder.encode(entry).write(to: URL(fileURLWithPath: temporary))
-        guard rename(temporary, path(entry.key)) == 0 else {
-            throw TeacherModelError(path: path(entry.key), problem: "cannot store the teacher perplexity cache (errno \(errno))")
-        }
+        try AtomicFileWriter.write(try encoder.encode(entry), to: path(entry.key))
     }
 }
