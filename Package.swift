@@ -27,7 +27,7 @@ var targets: [Target] = [
     // MARK: MPI
     .target(name: "MPI", dependencies: ["CMPI"], path: "Sources/MPI"),
     .testTarget(name: "MPITests", dependencies: ["MPI"], path: "Tests/MPITests"),
-    .executableTarget(name: "mpi-checks", dependencies: ["MPI"], path: "Tests/MPIChecks", exclude: ["run.sh"]),
+    .executableTarget(name: "mpi-checks", dependencies: ["MPI"], path: "Tests/MPIChecks", exclude: ["mpi-checks.sh"]),
 
     // MARK: Memory-mapped files (GGUF, safetensors and token shards read through one type)
     .target(name: "MappedFiles", path: "Sources/MappedFiles"),

@@ -1,5 +1,5 @@
 // mpi-checks: the multi-rank checks of the MPI module. Run it under mpirun
-// with any number of ranks (Tests/MPIChecks/run.sh runs 1 to 4). Every rank
+// with any number of ranks (Tests/MPIChecks/mpi-checks.sh runs 1 to 4). Every rank
 // computes its expected values on its own; the counts and failure lines are
 // gathered to rank 0, which prints the failures and one final line
 // `mpi-checks: N passed, M failed`. The exit code is non-zero on any failure.
@@ -20,7 +20,7 @@ func runChecks() -> Int32 {
     }
     let world = environment.world
     if CommandLine.arguments.contains("--abort") {
-        // run.sh checks that abort(code:) on the last rank ends the whole job
+        // mpi-checks.sh checks that abort(code:) on the last rank ends the whole job
         // with the code, while the other ranks wait in a barrier.
         if world.rank == world.size - 1 { environment.abort(code: 7) }
         try? world.barrier()

@@ -3,7 +3,7 @@
 # starts ranks in each through Tests/Cluster/rsh-agent (instead of ssh), with
 # TCP forced between them, launched by launch/run-hostfile.
 #
-#   Tests/Cluster/multihost-test [options] [-- PROGRAM ARGS…]
+#   Tests/Cluster/multihost.sh [options] [-- PROGRAM ARGS…]
 #
 #   --hosts K            namespace hosts (default 3)
 #   --ranks-per-host R   slots per host (default 1)
@@ -37,7 +37,7 @@ while (( $# )); do
         --min-bytes) min_bytes="$2"; shift 2 ;;
         --timeout) limit="$2"; shift 2 ;;
         --) shift; break ;;
-        *) echo "multihost-test: unknown option '$1' (see the header of $0)" >&2; exit 2 ;;
+        *) echo "multihost.sh: unknown option '$1' (see the header of $0)" >&2; exit 2 ;;
     esac
 done
 require_root_tools ip unshare tc mpirun mpicc timeout

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the multi-rank MPI checks under mpirun with 1, 2, 3 and 4 ranks.
 #
-#   Tests/MPIChecks/run.sh PATH/TO/mpi-checks
+#   Tests/MPIChecks/mpi-checks.sh PATH/TO/mpi-checks
 #
 # Builds nothing: build first with `swift build -c release --product mpi-checks`.
 # Prints every run's output, then one final line
@@ -16,11 +16,11 @@ if [ -z "$binary" ]; then
     exit 2
 fi
 if [ ! -x "$binary" ]; then
-    echo "run.sh: $binary is not an executable; build it with: swift build -c release --product mpi-checks" >&2
+    echo "mpi-checks.sh: $binary is not an executable; build it with: swift build -c release --product mpi-checks" >&2
     exit 2
 fi
 if ! command -v mpirun >/dev/null 2>&1; then
-    echo "run.sh: mpirun not found; install OpenMPI: apt-get install -y openmpi-bin libopenmpi-dev" >&2
+    echo "mpi-checks.sh: mpirun not found; install OpenMPI: apt-get install -y openmpi-bin libopenmpi-dev" >&2
     exit 2
 fi
 

@@ -6,7 +6,7 @@
 # from the logged perplexities (Eq. 1 / Eq. 2). The data-parallel gradient is compared
 # with one process computing the whole global batch (--check-gradient).
 #
-# Usage: Tests/Distill/run.sh [path/to/ddk]   (default .build/release/ddk; build it first)
+# Usage: Tests/Distill/distill.sh [path/to/ddk]   (default .build/release/ddk; build it first)
 # Ends with "distill-tests: N passed, M failed"; exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/../.."

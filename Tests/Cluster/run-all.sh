@@ -14,15 +14,15 @@ run() {
     echo "== $*"
     if timeout -k 10 600 "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 }
-run "$here/launch-test"
-run "$here/multihost-test"
-run "$here/faults-test"
-run "$here/slurm-test"
+run "$here/launch.sh"
+run "$here/multihost.sh"
+run "$here/faults.sh"
+run "$here/slurm.sh"
 if [[ -x "$checks" ]]; then
     totals='mpi-checks: [0-9]+ passed, 0 failed'
-    run "$here/launch-test" -- "$checks"
-    run "$here/multihost-test" --compare "$totals" --min-bytes 10000 -- "$checks"
-    run "$here/slurm-test" --expect "$totals" --fail-args --abort -- "$checks"
+    run "$here/launch.sh" -- "$checks"
+    run "$here/multihost.sh" --compare "$totals" --min-bytes 10000 -- "$checks"
+    run "$here/slurm.sh" --expect "$totals" --fail-args --abort -- "$checks"
 else
     echo "== mpi-checks not built ($checks): its cluster runs are skipped"
 fi
@@ -32,17 +32,17 @@ fi
 ddk="$(cd "$here/../.." && pwd)/.build/release/ddk"
 if [[ -x "$ddk" ]] && (cd "$here/../.." && bash launch/prepare-tiny "$ddk" >/dev/null); then
     tiny="$(cd "$here/../.." && pwd)/launch/configs/tiny.toml"
-    run "$here/multihost-test" --compare 'step [0-9]+/[0-9]+ +loss [0-9.]+' --min-bytes 4000 \
+    run "$here/multihost.sh" --compare 'step [0-9]+/[0-9]+ +loss [0-9.]+' --min-bytes 4000 \
         -- "$ddk" distill --config "$tiny"
     # The trainer loses a remote rank, that host's orted, that host's link: the job ends
     # within 30 s naming the host, and `--resume latest` (from the checkpoint every 10
     # steps) ends with the final weights of an undisturbed run.
-    run "$here/faults-test" --ready 'step 30/' --resume-args "--resume latest" \
+    run "$here/faults.sh" --ready 'step 30/' --resume-args "--resume latest" \
         --resume-expect 'resuming after step [1-9][0-9]*' --compare 'final weights checksum [0-9a-f]+' \
         -- "$ddk" distill --config "$tiny" --set 'run_directory={run}' --set training.steps=100 --set checkpoint.every_steps=10
     # A real two-node Slurm job of the trainer (srun --mpi=pmix, then mpirun in the
     # allocation), and one that fails on one rank (shards that do not exist) shows FAILED.
-    run "$here/slurm-test" --expect 'distill tiny: done after step 8; final weights checksum' \
+    run "$here/slurm.sh" --expect 'distill tiny: done after step 8; final weights checksum' \
         --fail-args "--set data.shards=/nonexistent/shards" \
         -- "$ddk" distill --config "$tiny" --set run_directory="$(cd "$here/../.." && pwd)/runs/slurm-test"
 else

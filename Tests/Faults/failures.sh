@@ -13,7 +13,7 @@
 #     small for the roles, a student checkpoint with another vocabulary than the teacher's,
 #     shards made by another tokenizer.
 #
-# Usage: Tests/Faults/run.sh [path/to/ddk]   (default .build/release/ddk; build it first)
+# Usage: Tests/Faults/failures.sh [path/to/ddk]   (default .build/release/ddk; build it first)
 # Ends with "fault-tests: N passed, M failed"; exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/../.."

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Faults across hosts: in the namespace multi-host set-up (see multihost-test),
+# Faults across hosts: in the namespace multi-host set-up (see multihost.sh),
 # a running job loses (1) a rank on a remote host (kill -9), (2) that host's
 # OpenMPI daemon orted (kill -9), (3) that host's link (veth taken down on the
 # bridge). Each time the job must end within the deadline, with a non-zero
 # code and a message naming the lost host; never a hang.
 #
-#   Tests/Cluster/faults-test [options] [-- PROGRAM ARGS…]
+#   Tests/Cluster/faults.sh [options] [-- PROGRAM ARGS…]
 #
 #   --hosts K           namespace hosts (default 3); the fault hits the last one
 #   --ranks-per-host R  slots per host (default 1)
@@ -40,7 +40,7 @@ while (( $# )); do
         --compare) compare="$2"; shift 2 ;;
         --resume-expect) resume_expect="$2"; shift 2 ;;
         --) shift; break ;;
-        *) echo "faults-test: unknown option '$1' (see the header of $0)" >&2; exit 2 ;;
+        *) echo "faults.sh: unknown option '$1' (see the header of $0)" >&2; exit 2 ;;
     esac
 done
 require_root_tools ip unshare mpirun mpicc timeout

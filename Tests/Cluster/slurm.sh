@@ -4,7 +4,7 @@
 # then real `sbatch --nodes=2` submissions of launch/slurm/ddk.sbatch, polled
 # with squeue/scontrol until they end.
 #
-#   Tests/Cluster/slurm-test [--ntasks-per-node R] [--cpus-per-task C] [--deadline S]
+#   Tests/Cluster/slurm.sh [--ntasks-per-node R] [--cpus-per-task C] [--deadline S]
 #                            [--expect REGEX] [--fail-args "A…"] [-- PROGRAM ARGS…]
 #
 #   --expect REGEX     the successful jobs' output must match (grep -E)
@@ -32,7 +32,7 @@ while (( $# )); do
         --fail-args) fail_args="$2"; shift 2 ;;
         --expect) expect="$2"; shift 2 ;;
         --) shift; break ;;
-        *) echo "slurm-test: unknown option '$1' (see the header of $0)" >&2; exit 2 ;;
+        *) echo "slurm.sh: unknown option '$1' (see the header of $0)" >&2; exit 2 ;;
     esac
 done
 

@@ -3,7 +3,7 @@
 # binding, thread settings forwarded, the printed command) and bad input (one
 # line saying what is wrong, a non-zero exit, no trace, no hang).
 #
-#   Tests/Cluster/launch-test [-- PROGRAM ARGS…]
+#   Tests/Cluster/launch.sh [-- PROGRAM ARGS…]
 #
 # The program (default: Tests/Cluster/programs/allreduce-probe --iters 5) is
 # run with run-local and run-hostfile on hostfiles/localhost.
