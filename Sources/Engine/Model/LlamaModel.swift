@@ -3,11 +3,12 @@
 ///
 /// One training step:
 /// ```
-/// try model.forward(tokens: batch, batchSize: B, sequenceLength: T)
-/// var loss = CrossEntropyLoss(targets: targets)
-/// let sum = model.lmHeadLoss(&loss)        // chunked head; fills hiddenGradient
+/// model.zeroGradients()
+/// try model.forward(tokens: inputs, batchSize: B, sequenceLength: T)
+/// var loss = try CrossEntropyLoss(targets: targets, vocabularySize: model.config.vocabularySize)
+/// let sum = try model.lmHeadLoss(&loss)    // chunked head; fills hiddenGradient
 /// // (optionally add extra ∂L/∂hidden into model.hiddenGradient here)
-/// model.backward()                          // accumulates into model.gradients
+/// try model.backward()                      // accumulates into model.gradients
 /// ```
 public final class LlamaModel {
     /// The architecture.
