@@ -5,7 +5,7 @@
 # mpi-checks), the project's own mpi-checks across namespaces and under Slurm.
 # Needs root. Each harness prints `cluster-NAME: N passed, M failed`; this
 # ends with `cluster-all: N passed, M failed` (harness runs) and exits non-zero
-# when any failed. About two minutes on 2 cores.
+# when any failed.
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 checks="$(cd "$here/../.." && pwd)/.build/release/mpi-checks"
