@@ -40,96 +40,15 @@ public final class GGUFFile: @unchecked Sendable {
             throw GGUFError.cannotOpen(path: path, reason: error.reason)
         }
         var cursor = ByteCursor(file: mapping, path: path)
-
-        let magic = try cursor.read(UInt32.self, for: "the magic number")
-        guard magic == 0x4655_4747 else { throw GGUFError.badMagic(path: path, found: magic) }
-        version = try cursor.read(UInt32.self, for: "the version")
-        guard version == 2 || version == 3 else {
-            throw GGUFError.unsupportedVersion(path: path, version: version)
-        }
-        let tensorCount = try cursor.read(UInt64.self, for: "the tensor count")
-        let metadataCount = try cursor.read(UInt64.self, for: "the metadata count")
-
-        var metadata: [String: GGUFValue] = [:]
-        var metadataKeys: [String] = []
-        for index in 0..<metadataCount {
-            let key = try cursor.readString(for: "metadata key \(index)")
-            let rawType = try cursor.read(UInt32.self, for: "the type of metadata '\(key)'")
-            let value = try Self.readValue(rawType: rawType, key: key, cursor: &cursor)
-            guard metadata.updateValue(value, forKey: key) == nil else {
-                throw GGUFError.duplicateName(path: path, name: key)
-            }
-            metadataKeys.append(key)
-        }
-        self.metadata = metadata
-        self.metadataKeys = metadataKeys
-
-        var alignment = Self.defaultAlignment
-        if let value = metadata["general.alignment"] {
-            guard let given = value.integer, given > 0, given & (given - 1) == 0 else {
-                throw GGUFError.invalidAlignment(path: path, alignment: value.integer ?? -1)
-            }
-            alignment = given
-        }
-        self.alignment = alignment
-
-        // Tensor descriptions; offsets are relative to the data section, fixed up below.
-        var descriptions: [(name: String, dimensions: [Int], type: GGUFTensorType, offset: Int)] = []
-        var tensorIndexByName: [String: Int] = [:]
-        for index in 0..<tensorCount {
-            let name = try cursor.readString(for: "the name of tensor \(index)")
-            let dimensionCount = try cursor.read(UInt32.self, for: "the rank of tensor '\(name)'")
-            guard (1...4).contains(dimensionCount) else {
-                throw GGUFError.invalidTensor(path: path, tensor: name, reason: "rank \(dimensionCount), expected 1 to 4")
-            }
-            var dimensions: [Int] = []
-            var elementCount = 1
-            for axis in 0..<Int(dimensionCount) {
-                let extent = try cursor.read(UInt64.self, for: "dimension \(axis) of tensor '\(name)'")
-                guard extent > 0, let size = Int(exactly: extent) else {
-                    throw GGUFError.invalidTensor(path: path, tensor: name, reason: "dimension \(axis) is \(extent)")
-                }
-                let (product, overflow) = elementCount.multipliedReportingOverflow(by: size)
-                guard !overflow, product < Int(Int32.max) * 1024 else {
-                    throw GGUFError.invalidTensor(path: path, tensor: name, reason: "too many elements")
-                }
-                elementCount = product
-                dimensions.append(size)
-            }
-            let rawType = try cursor.read(UInt32.self, for: "the type of tensor '\(name)'")
-            guard let type = GGUFTensorType(rawValue: rawType) else {
-                throw GGUFError.unknownTensorType(path: path, tensor: name, rawType: rawType)
-            }
-            guard dimensions[0] % type.blockSize == 0 else {
-                throw GGUFError.invalidTensor(path: path, tensor: name,
-                    reason: "\(dimensions[0]) columns is not a multiple of the \(type.name) block size \(type.blockSize)")
-            }
-            let offset = try cursor.read(UInt64.self, for: "the data offset of tensor '\(name)'")
-            guard offset % UInt64(alignment) == 0, let relative = Int(exactly: offset) else {
-                throw GGUFError.invalidTensor(path: path, tensor: name,
-                    reason: "data offset \(offset) is not a multiple of the alignment \(alignment)")
-            }
-            guard tensorIndexByName.updateValue(descriptions.count, forKey: name) == nil else {
-                throw GGUFError.duplicateName(path: path, name: name)
-            }
-            descriptions.append((name, dimensions, type, relative))
-        }
+        let header = try Self.readHeader(&cursor)
+        version = header.version
+        (metadata, metadataKeys) = try Self.readMetadata(count: header.metadataCount, &cursor)
+        alignment = try Self.alignment(of: metadata, path: path)
+        let table = try Self.readTensorTable(count: header.tensorCount, alignment: alignment, &cursor)
         cursor.align(to: alignment)
         dataOffset = cursor.offset
-
-        var tensors: [GGUFTensorInfo] = []
-        tensors.reserveCapacity(descriptions.count)
-        for description in descriptions {
-            let tensor = GGUFTensorInfo(name: description.name, dimensions: description.dimensions,
-                                        type: description.type, fileOffset: dataOffset + description.offset)
-            guard tensor.fileOffset <= mapping.size, tensor.byteCount <= mapping.size - tensor.fileOffset else {
-                throw GGUFError.truncated(path: path, what: "the data of tensor '\(tensor.name)'",
-                                          offset: tensor.fileOffset, needed: tensor.byteCount, fileSize: mapping.size)
-            }
-            tensors.append(tensor)
-        }
-        self.tensors = tensors
-        self.tensorIndexByName = tensorIndexByName
+        tensors = try Self.place(table.descriptions, dataOffset: dataOffset, in: mapping, path: path)
+        tensorIndexByName = table.indexByName
     }
 
     /// The description of the tensor called `name`; throws `missingTensor` if there is none.
@@ -154,7 +73,7 @@ public final class GGUFFile: @unchecked Sendable {
 
     // MARK: metadata values
 
-    private static func readValue(rawType: UInt32, key: String, cursor: inout ByteCursor) throws -> GGUFValue {
+    static func readValue(rawType: UInt32, key: String, cursor: inout ByteCursor) throws -> GGUFValue {
         guard let type = GGUFValueType(rawValue: rawType) else {
             throw GGUFError.unknownValueType(path: cursor.path, key: key, rawType: rawType)
         }

@@ -188,24 +188,69 @@ enum RowKernels {
         var sortedBuffer = UnsafeMutableBufferPointer(start: sorted, count: k)
         sortedBuffer.sort()
 
-        // tail sums over the gaps between the sorted ids; in place (one temperature, gradient
-        // overwriting z) the exponentials are stored once and the gradient is a scaling of them
-        var tailSum = 0.0, tailSumCE = 0.0
-        let separateCE = withCE && sS != 1
+        let n = topKNormalizers(z: z, count: count, zk: zk, sorted: sorted, k: k, mz: mz, studentScale: sS,
+                                separateCE: withCE && sS != 1, gradient: gradient)
+        var losses = RowLosses()
+        if withCE { losses.crossEntropy = Double(mz) + n.logNormCE - Double(labelLogit) }
+
+        for j in 0..<k {
+            lpB[j] = lpk[j]
+            lqB[j] = Float(Double((zk[j] - mz) * sS) - n.logNorm)
+        }
+        lpB[k] = tailMass > 0 ? Float(Foundation.log(Double(tailMass))) : -.infinity
+        let tailLogQ = n.tailSum > 0 ? Foundation.log(n.tailSum) - n.logNorm : -Double.infinity
+        lqB[k] = Float(tailLogQ)
+        for j in (k + 1)..<buckets { lpB[j] = -.infinity; lqB[j] = -.infinity }
+
+        let parameters = topKTermParameters(distance: distance, lp: lpB, lq: lqB, p: pB, gap: gapB, buckets: buckets)
+        var fSum = Lanes(repeating: 0), hq = Lanes(repeating: 0)
+        var j = 0
+        while j < buckets {
+            let r = Term.evaluate(lp: RowAccess.load(lpB, j, buckets, fill: -.infinity),
+                                  lq: RowAccess.load(lqB, j, buckets, fill: -.infinity), parameters)
+            fSum += r.f; hq += r.dLogQ
+            RowAccess.store(r.dLogQ, hB, j, buckets)
+            j += Lanes.scalarCount
+        }
+        losses.distance = Double(fSum.sum())
+        guard gradient.pointer != nil else { return losses }
+        topKGradient(z: z, count: count, zk: zk, ids: ids, k: k, mz: mz, studentScale: sS, n,
+                     dLogQ: hB, sumDLogQ: Double(hq.sum()), tailLogQ: tailLogQ,
+                     label: label, crossEntropyWeight: withCE ? wCE : 0, distanceWeight: wD, gradient: gradient)
+        return losses
+    }
+
+    /// The normalizers of one top-k row at the student scale (and at τ = 1 for CE), and how
+    /// the exponentials were kept: in place (one temperature, gradient overwriting z) they are
+    /// stored once and the gradient is a scaling of them.
+    @usableFromInline
+    struct TopKNormalizers {
+        @usableFromInline var tailSum = 0.0, norm = 0.0, normCE = 0.0, logNorm = 0.0, logNormCE = 0.0
+        @usableFromInline var separateCE = false, inPlace = false, inPlaceTwoScales = false
+        @inlinable init() {}
+    }
+
+    /// Tail sums over the gaps between the sorted ids, then the full normalizers.
+    @inline(__always) @usableFromInline
+    static func topKNormalizers(z: UnsafePointer<Float>, count: Int, zk: UnsafeMutablePointer<Float>,
+                                sorted: UnsafeMutablePointer<Int>, k: Int, mz: Float, studentScale sS: Float,
+                                separateCE: Bool, gradient: RowGradient) -> TopKNormalizers {
+        var n = TopKNormalizers()
+        n.separateCE = separateCE
         let overwritesZ = !gradient.accumulate && gradient.pointer == UnsafeMutablePointer(mutating: z)
-        let inPlace = !separateCE && overwritesZ
+        n.inPlace = !separateCE && overwritesZ
         // τ = 2 in place (DSKD's default): store e = exp((z − mz)/2), sum exp(z − mz) for CE in the
         // same pass; softmax(z) is then e²/normCE (other τ would need e^τ = exp(τ·log e), slower
         // than the general path)
-        let inPlaceTwoScales = separateCE && overwritesZ && sS == 0.5
-        var allSumCE = 0.0
-        if inPlace { _ = RowAccess.expInPlace(gradient.pointer!, count, shift: mz, scale: sS) }
-        if inPlaceTwoScales { allSumCE = RowAccess.expInPlaceTwoScales(gradient.pointer!, count, shift: mz, scale: sS) }
+        n.inPlaceTwoScales = separateCE && overwritesZ && sS == 0.5
+        var tailSum = 0.0, tailSumCE = 0.0, allSumCE = 0.0
+        if n.inPlace { _ = RowAccess.expInPlace(gradient.pointer!, count, shift: mz, scale: sS) }
+        if n.inPlaceTwoScales { allSumCE = RowAccess.expInPlaceTwoScales(gradient.pointer!, count, shift: mz, scale: sS) }
         var start = 0
         for j in 0...k {
             let end = j < k ? sorted[j] : count
             if end > start {
-                if inPlace || inPlaceTwoScales {
+                if n.inPlace || n.inPlaceTwoScales {
                     tailSum += RowAccess.sum(z, start..<end)
                 } else {
                     tailSum += RowAccess.sumExp(z, start..<end, shift: mz, scale: sS)
@@ -220,67 +265,60 @@ enum RowKernels {
             if separateCE { normCE += Foundation.exp(Double(zk[j] - mz)) }
         }
         if !separateCE { normCE = norm }
-        if inPlaceTwoScales { normCE = allSumCE }
-        let logNorm = Foundation.log(norm), logNormCE = Foundation.log(normCE)
-        var losses = RowLosses()
-        if withCE { losses.crossEntropy = Double(mz) + logNormCE - Double(labelLogit) }
+        if n.inPlaceTwoScales { normCE = allSumCE }
+        n.tailSum = tailSum; n.norm = norm; n.normCE = normCE
+        n.logNorm = Foundation.log(norm); n.logNormCE = Foundation.log(normCE)
+        return n
+    }
 
-        for j in 0..<k {
-            lpB[j] = lpk[j]
-            lqB[j] = Float(Double((zk[j] - mz) * sS) - logNorm)
-        }
-        lpB[k] = tailMass > 0 ? Float(Foundation.log(Double(tailMass))) : -.infinity
-        let tailLogQ = tailSum > 0 ? Foundation.log(tailSum) - logNorm : -Double.infinity
-        lqB[k] = Float(tailLogQ)
-        for j in (k + 1)..<buckets { lpB[j] = -.infinity; lqB[j] = -.infinity }
-
+    /// The distance's parameters for one row (AKL's head/tail weights need the buckets' p and q).
+    @inline(__always) @usableFromInline
+    static func topKTermParameters(distance: Distance, lp: UnsafeMutablePointer<Float>, lq: UnsafeMutablePointer<Float>,
+                                   p pB: UnsafeMutablePointer<Float>, gap gapB: UnsafeMutablePointer<Float>,
+                                   buckets: Int) -> TermParameters {
         var parameters = TermParameters()
         switch distance {
         case .skewedForwardKL(let s), .skewedReverseKL(let s): parameters.skew = s
         case .adaptiveKL(let alpha):
             for j in 0..<buckets {
-                let p = lpB[j] == -.infinity ? 0 : Foundation.exp(lpB[j])
-                let q = lqB[j] == -.infinity ? 0 : Foundation.exp(lqB[j])
+                let p = lp[j] == -.infinity ? 0 : Foundation.exp(lp[j])
+                let q = lq[j] == -.infinity ? 0 : Foundation.exp(lq[j])
                 pB[j] = p; gapB[j] = abs(p - q)
             }
             let w = AdaptiveKLTerm.weights(p: pB, gap: gapB, count: buckets, alpha: alpha)
             parameters.headWeight = w.head; parameters.tailWeight = w.tail
         default: break
         }
+        return parameters
+    }
 
-        var fSum = Lanes(repeating: 0), hq = Lanes(repeating: 0)
-        var j = 0
-        while j < buckets {
-            let r = Term.evaluate(lp: RowAccess.load(lpB, j, buckets, fill: -.infinity),
-                                  lq: RowAccess.load(lqB, j, buckets, fill: -.infinity), parameters)
-            fSum += r.f; hq += r.dLogQ
-            RowAccess.store(r.dLogQ, hB, j, buckets)
-            j += Lanes.scalarCount
-        }
-        losses.distance = Double(fSum.sum())
-        guard let out = gradient.pointer else { return losses }
-
-        let sumQ = Double(hq.sum())
-        // every tail entry v: wD·sS·q_v·(dLogQ_tail/q_tail − ΣdLogQ) + wCE·softmax(z)_v
+    /// The row's logit gradient: every tail entry v gets wD·sS·q_v·(dLogQ_tail/q_tail − ΣdLogQ)
+    /// + wCE·softmax(z)_v; then the K teacher ids get their own, and the label −wCE.
+    @inline(__always) @usableFromInline
+    static func topKGradient(z: UnsafePointer<Float>, count: Int, zk: UnsafeMutablePointer<Float>,
+                             ids: UnsafePointer<Int32>, k: Int, mz: Float, studentScale sS: Float,
+                             _ n: TopKNormalizers, dLogQ hB: UnsafeMutablePointer<Float>, sumDLogQ sumQ: Double,
+                             tailLogQ: Double, label: Int, crossEntropyWeight ceWeight: Float,
+                             distanceWeight wD: Float, gradient: RowGradient) {
+        let out = gradient.pointer!
         var tailCoefficient = 0.0
-        if tailSum > 0 { tailCoefficient = Double(wD * sS) * (Double(hB[k]) / Foundation.exp(tailLogQ) - sumQ) }
-        let ceWeight = withCE ? wCE : 0
-        let logNormF = Float(logNorm)                                  // q_v = exp((z_v − mz)·sS − logNorm)
-        let shiftCE = Float(Double(mz) + logNormCE)
+        if n.tailSum > 0 { tailCoefficient = Double(wD * sS) * (Double(hB[k]) / Foundation.exp(tailLogQ) - sumQ) }
+        let logNormF = Float(n.logNorm)                                  // q_v = exp((z_v − mz)·sS − logNorm)
+        let shiftCE = Float(Double(mz) + n.logNormCE)
         let c = Float(tailCoefficient)
         var i = 0
-        if inPlace {
+        if n.inPlace {
             // z now holds exp((z − mz)·sS) = q·norm
-            VectorMath.scale(out, count, by: Float((tailCoefficient + Double(ceWeight)) / norm))
-        } else if inPlaceTwoScales {
+            VectorMath.scale(out, count, by: Float((tailCoefficient + Double(ceWeight)) / n.norm))
+        } else if n.inPlaceTwoScales {
             // z holds e = exp((z − mz)/2); softmax(z)_v = e² / normCE
-            let a = Float(tailCoefficient / norm), b = Float(Double(ceWeight) / normCE)
+            let a = Float(tailCoefficient / n.norm), b = Float(Double(ceWeight) / n.normCE)
             while i < count {
                 let e = RowAccess.load(out, i, count, fill: 0)
                 RowAccess.store(a * e + b * (e * e), out, i, count)
                 i += Lanes.scalarCount
             }
-        } else if !separateCE {
+        } else if !n.separateCE {
             let coefficient = c + ceWeight
             while i < count {
                 let zv = RowAccess.load(z, i, count, fill: -.infinity)
@@ -297,8 +335,8 @@ enum RowKernels {
         // the K teacher ids: replace the tail formula by their own gradient
         for j in 0..<k {
             let v = Int(ids[j])
-            let q = Foundation.exp(Double((zk[j] - mz) * sS) - logNorm)
-            let qCE = separateCE ? Foundation.exp(Double(zk[j] - shiftCE)) : q
+            let q = Foundation.exp(Double((zk[j] - mz) * sS) - n.logNorm)
+            let qCE = n.separateCE ? Foundation.exp(Double(zk[j] - shiftCE)) : q
             let own = Double(wD * sS) * (Double(hB[j]) - q * sumQ) + Double(ceWeight) * qCE
             if gradient.accumulate {
                 let written = tailCoefficient * q + Double(ceWeight) * qCE
@@ -308,7 +346,6 @@ enum RowKernels {
             }
         }
         if ceWeight != 0 { out[label] -= ceWeight }
-        return losses
     }
 }
 
