@@ -30,6 +30,7 @@ func floatFromBFloat16(_ bits: UInt16) -> Float {
     Float(bitPattern: UInt32(bits) << 16)
 }
 
+/// The fp16 value at `byteOffset` (unaligned, little-endian), as Float.
 @inline(__always)
 func loadHalf(_ pointer: UnsafeRawPointer, _ byteOffset: Int) -> Float {
     floatFromHalf(UInt16(littleEndian: pointer.loadUnaligned(fromByteOffset: byteOffset, as: UInt16.self)))
