@@ -1,9 +1,11 @@
 // Dequantization kernels: ggml quantization blocks → Float32.
 //
 // Legend:
-//   QK   values per block (32 for Q8_0, Q4_0, Q4_1)
-//   d    block scale (fp16), m block minimum (fp16, Q4_1 only)
-//   qs   quantized values of one block
+//   QK   values per block (32 for Q8_0, Q4_0, Q4_1, Q5_0, Q5_1; the K-quants are in
+//        KQuantDequantization.swift)
+//   d    block scale (fp16), m block minimum (fp16, Q4_1 and Q5_1 only)
+//   qs   quantized values of one block (low 4 bits for Q5_0, Q5_1)
+//   qh   the fifth bit of each of the 32 values (Q5_0, Q5_1), bit j of a little-endian uint32
 //
 // Block layouts (little-endian, packed):
 //   Q8_0  d:fp16, qs:int8[32]                value[j] = d * qs[j]
@@ -11,6 +13,10 @@
 //                                              value[j + 16] = d * ((qs[j] >> 4) - 8)   (j < 16)
 //   Q4_1  d:fp16, m:fp16, qs:uint8[16]        value[j] = d * (qs[j] & 15) + m,
 //                                              value[j + 16] = d * (qs[j] >> 4) + m     (j < 16)
+//   Q5_0  d:fp16, qh:uint32, qs:uint8[16]     value[j] = d * (((qs[j] & 15) | bit j of qh << 4) - 16),
+//                                              value[j + 16] = d * (((qs[j] >> 4) | bit j+16 of qh << 4) - 16)
+//   Q5_1  d:fp16, m:fp16, qh:uint32, qs:uint8[16]
+//                                              as Q5_0 without the - 16, times d plus m
 
 /// Decodes an IEEE 754 half-precision bit pattern.
 @inline(__always)
@@ -24,8 +30,9 @@ func floatFromBFloat16(_ bits: UInt16) -> Float {
     Float(bitPattern: UInt32(bits) << 16)
 }
 
+/// The fp16 value at `byteOffset` (unaligned, little-endian), as Float.
 @inline(__always)
-private func loadHalf(_ pointer: UnsafeRawPointer, _ byteOffset: Int) -> Float {
+func loadHalf(_ pointer: UnsafeRawPointer, _ byteOffset: Int) -> Float {
     floatFromHalf(UInt16(littleEndian: pointer.loadUnaligned(fromByteOffset: byteOffset, as: UInt16.self)))
 }
 
@@ -82,6 +89,41 @@ func dequantizeQ4_1(_ source: UnsafeRawPointer, _ destination: UnsafeMutablePoin
         for j in 0..<16 {
             out[j] = d * Float(qs[j] & 0x0F) + m
             out[j + 16] = d * Float(qs[j] >> 4) + m
+        }
+    }
+}
+
+/// Q5_0 → Float32, `blocks` blocks of 32 values (22 bytes each).
+func dequantizeQ5_0(_ source: UnsafeRawPointer, _ destination: UnsafeMutablePointer<Float>, blocks: Int) {
+    for b in 0..<blocks {
+        let block = source + 22 * b
+        let d = loadHalf(block, 0)
+        let qh = UInt32(littleEndian: block.loadUnaligned(fromByteOffset: 2, as: UInt32.self))
+        let qs = (block + 6).assumingMemoryBound(to: UInt8.self)
+        let out = destination + 32 * b
+        for j in 0..<16 {
+            let low = UInt32(qs[j] & 0x0F) | (((qh &>> UInt32(j)) &<< 4) & 0x10)
+            let high = UInt32(qs[j] >> 4) | ((qh &>> UInt32(j + 12)) & 0x10)
+            out[j] = d * Float(Int32(low) - 16)
+            out[j + 16] = d * Float(Int32(high) - 16)
+        }
+    }
+}
+
+/// Q5_1 → Float32, `blocks` blocks of 32 values (24 bytes each).
+func dequantizeQ5_1(_ source: UnsafeRawPointer, _ destination: UnsafeMutablePointer<Float>, blocks: Int) {
+    for b in 0..<blocks {
+        let block = source + 24 * b
+        let d = loadHalf(block, 0)
+        let m = loadHalf(block, 2)
+        let qh = UInt32(littleEndian: block.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
+        let qs = (block + 8).assumingMemoryBound(to: UInt8.self)
+        let out = destination + 32 * b
+        for j in 0..<16 {
+            let low = UInt32(qs[j] & 0x0F) | (((qh &>> UInt32(j)) &<< 4) & 0x10)
+            let high = UInt32(qs[j] >> 4) | ((qh &>> UInt32(j + 12)) & 0x10)
+            out[j] = d * Float(low) + m
+            out[j + 16] = d * Float(high) + m
         }
     }
 }

@@ -53,7 +53,8 @@ public enum GGUFError: Error, CustomStringConvertible, Equatable {
         case let .invalidTensor(path, tensor, reason):
             return "\(path): tensor '\(tensor)': \(reason)"
         case let .unsupportedTensorType(path, tensor, type):
-            return "\(path): tensor '\(tensor)' has type \(type.name), which cannot be dequantized (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1)"
+            let supported = GGUFTensorType.allCases.filter(\.canDequantize).map(\.name).joined(separator: ", ")
+            return "\(path): tensor '\(tensor)' has type \(type.name), which cannot be dequantized (supported: \(supported))"
         case let .missingTensor(path, name):
             return "\(path): no tensor named '\(name)'"
         case let .missingKey(path, key):

@@ -1,20 +1,23 @@
 /// A ggml tensor element type, with the layout of its quantization blocks.
 ///
 /// Every type stores a row of `ne0` values as `ne0 / blockSize` blocks of `bytesPerBlock`
-/// bytes. Only F32, F16, BF16, Q8_0, Q4_0 and Q4_1 can be dequantized; the others are
-/// known so that a file holding them can still be read and its tensors sized.
+/// bytes. `canDequantize` says which types `GGUFFile.dequantize` turns into Float32; the
+/// others are known so that a file holding them can still be read, its tensors sized, and a
+/// tensor of such a type refused by name.
 public enum GGUFTensorType: UInt32, Sendable, CaseIterable {
     case f32 = 0, f16 = 1, q4_0 = 2, q4_1 = 3, q5_0 = 6, q5_1 = 7, q8_0 = 8, q8_1 = 9
     case q2_K = 10, q3_K = 11, q4_K = 12, q5_K = 13, q6_K = 14, q8_K = 15
     case iq2_XXS = 16, iq2_XS = 17, iq3_XXS = 18, iq1_S = 19, iq4_NL = 20, iq3_S = 21
     case iq2_S = 22, iq4_XS = 23, i8 = 24, i16 = 25, i32 = 26, i64 = 27, f64 = 28
-    case iq1_M = 29, bf16 = 30, tq1_0 = 34, tq2_0 = 35, mxfp4 = 39
+    case iq1_M = 29, bf16 = 30, tq1_0 = 34, tq2_0 = 35, mxfp4 = 39, nvfp4 = 40, q1_0 = 41
 
     /// Number of values in one block.
     public var blockSize: Int {
         switch self {
         case .f32, .f16, .bf16, .i8, .i16, .i32, .i64, .f64: return 1
         case .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q8_1, .iq4_NL, .mxfp4: return 32
+        case .nvfp4: return 64
+        case .q1_0: return 128
         case .q2_K, .q3_K, .q4_K, .q5_K, .q6_K, .q8_K, .iq2_XXS, .iq2_XS, .iq3_XXS, .iq1_S,
              .iq3_S, .iq2_S, .iq4_XS, .iq1_M, .tq1_0, .tq2_0: return 256
         }
@@ -53,13 +56,15 @@ public enum GGUFTensorType: UInt32, Sendable, CaseIterable {
         case .tq1_0: return 54
         case .tq2_0: return 66
         case .mxfp4: return 17
+        case .nvfp4: return 36
+        case .q1_0: return 18
         }
     }
 
     /// Whether `GGUFFile.dequantize` can turn this type into Float32.
     public var canDequantize: Bool {
         switch self {
-        case .f32, .f16, .bf16, .q8_0, .q4_0, .q4_1: return true
+        case .f32, .f16, .bf16, .q8_0, .q4_0, .q4_1, .q5_0, .q5_1, .q2_K, .q3_K, .q4_K, .q5_K, .q6_K: return true
         default: return false
         }
     }
@@ -99,6 +104,8 @@ public enum GGUFTensorType: UInt32, Sendable, CaseIterable {
         case .tq1_0: return "TQ1_0"
         case .tq2_0: return "TQ2_0"
         case .mxfp4: return "MXFP4"
+        case .nvfp4: return "NVFP4"
+        case .q1_0: return "Q1_0"
         }
     }
 }

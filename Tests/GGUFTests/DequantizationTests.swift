@@ -81,6 +81,31 @@ final class DequantizationTests: XCTestCase {
         XCTAssertEqual(try file.dequantize("t"), expected)
     }
 
+    func testQ5_0() throws {
+        // Two blocks. Block 0: d = 0.5, q[j] = j, so the fifth bit (qh bit j) is set for
+        // j ≥ 16: qh = 0xFFFF0000; element j = 0.5·(j − 16).
+        // Block 1: d = -1 (0xBC00), q[j] = 31 − j: qh = 0x0000FFFF; element j = −(15 − j).
+        func block(_ d: UInt16, _ q: [Int]) -> [UInt8] {
+            let qh = (0..<32).reduce(UInt32(0)) { bits, j in bits | UInt32(q[j] >> 4) << UInt32(j) }
+            return Bytes.of(d) + Bytes.of(qh) + (0..<16).map { j in UInt8(q[j] & 15 | (q[j + 16] & 15) << 4) }
+        }
+        let data = block(0x3800, Array(0..<32)) + block(0xBC00, (0..<32).map { 31 - $0 })
+        XCTAssertEqual(Array(data[2..<6]), [0x00, 0x00, 0xFF, 0xFF])
+        let file = try singleTensorFile(6, dimensions: [64], data: data)
+        XCTAssertEqual(try file.tensor(named: "t").byteCount, 44)
+        let expected = (0..<32).map { j in 0.5 * Float(j - 16) } + (0..<32).map { j in -Float(15 - j) }
+        XCTAssertEqual(try file.dequantize("t"), expected)
+    }
+
+    func testQ5_1() throws {
+        // d = 0.25, m = -1, q[j] = 31 − j (qh = 0x0000FFFF): element j = 0.25·(31 − j) − 1.
+        let q = (0..<32).map { 31 - $0 }
+        let data = Bytes.of(UInt16(0x3400)) + Bytes.of(UInt16(0xBC00)) + Bytes.of(UInt32(0x0000FFFF))
+            + (0..<16).map { j in UInt8(q[j] & 15 | (q[j + 16] & 15) << 4) }
+        let file = try singleTensorFile(7, dimensions: [32], data: data)
+        XCTAssertEqual(try file.dequantize("t"), (0..<32).map { j in 0.25 * Float(31 - j) - 1 })
+    }
+
     func testDequantizeIntoBufferChecksSize() throws {
         let file = try singleTensorFile(0, dimensions: [4], data: Bytes.floats([1, 2, 3, 4]))
         let tensor = try file.tensor(named: "t")
@@ -93,18 +118,44 @@ final class DequantizationTests: XCTestCase {
         XCTAssertEqual(exact, [1, 2, 3, 4])
     }
 
-    func testKnownButUnsupportedTypeIsRefusedNamingTensorAndType() throws {
-        // Q6_K: one block of 256 values is 210 bytes. The file reads; dequantizing refuses.
+    func testKnownButUnsupportedTypeIsRefusedInOneLineNamingTensorAndType() throws {
+        // IQ4_XS: one block of 256 values is 136 bytes; NVFP4: 64 values in 36 bytes. The file
+        // reads; dequantizing refuses.
         var writer = GGUFTestWriter()
-        writer.tensors = [.init(name: "blk.3.ffn_down.weight", dimensions: [256], typeID: 14,
-                                data: [UInt8](repeating: 0, count: 210))]
+        writer.tensors = [.init(name: "blk.3.ffn_down.weight", dimensions: [256], typeID: 23,
+                                data: [UInt8](repeating: 0, count: 136)),
+                          .init(name: "blk.4.ffn_up.weight", dimensions: [64], typeID: 40,
+                                data: [UInt8](repeating: 0, count: 36))]
         let file = try GGUFFile(path: try writer.write())
-        XCTAssertEqual(try file.tensor(named: "blk.3.ffn_down.weight").type, .q6_K)
-        XCTAssertThrowsError(try file.dequantize("blk.3.ffn_down.weight")) { error in
-            let message = String(describing: error)
-            XCTAssertTrue(message.contains("blk.3.ffn_down.weight"), message)
-            XCTAssertTrue(message.contains("Q6_K"), message)
-            XCTAssertTrue(message.contains(file.path), message)
+        XCTAssertEqual(try file.tensor(named: "blk.3.ffn_down.weight").type, .iq4_XS)
+        XCTAssertEqual(try file.tensor(named: "blk.4.ffn_up.weight").type, .nvfp4)
+        for (name, typeName) in [("blk.3.ffn_down.weight", "IQ4_XS"), ("blk.4.ffn_up.weight", "NVFP4")] {
+            XCTAssertThrowsError(try file.dequantize(name)) { error in
+                let message = String(describing: error)
+                XCTAssertEqual(message, "\(file.path): tensor '\(name)' has type \(typeName), which cannot be dequantized "
+                               + "(supported: F32, F16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, BF16)")
+                XCTAssertFalse(message.contains("\n"), message)
+            }
+        }
+    }
+
+    func testRowRangeDequantizesThoseRowsOnly() throws {
+        // Q8_0, 3 rows of 64 (2 blocks each); d = 1, row r block b holds q[j] = 10r + b + j.
+        var data: [UInt8] = []
+        for r in 0..<3 {
+            for b in 0..<2 { data += Bytes.of(UInt16(0x3C00)) + (0..<32).map { j in UInt8(10 * r + b + j) } }
+        }
+        let file = try singleTensorFile(8, dimensions: [64, 3], data: data)
+        let tensor = try file.tensor(named: "t")
+        var rows = [Float](repeating: .nan, count: 128)
+        try rows.withUnsafeMutableBufferPointer { try file.dequantize(tensor, rows: 1..<3, into: $0) }
+        let all = try file.dequantize("t")
+        XCTAssertEqual(rows, Array(all[64...]))
+        XCTAssertEqual(rows[0], 10)
+        XCTAssertEqual(rows[127], 52)
+        var wrong = [Float](repeating: 0, count: 64)
+        XCTAssertThrowsError(try wrong.withUnsafeMutableBufferPointer { try file.dequantize(tensor, rows: 0..<2, into: $0) }) {
+            XCTAssertEqual($0 as? GGUFError, .destinationSizeMismatch(path: file.path, tensor: "t", elements: 128, destination: 64))
         }
     }
 }
