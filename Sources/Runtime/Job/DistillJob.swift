@@ -130,6 +130,6 @@ public final class DistillJob {
             if ranks[host] == nil { hosts.append(host) }
             ranks[host, default: []].append(rank)
         }
-        return hosts.map { "\($0) \(ranks[$0]!)" }.joined(separator: ", ")
+        return hosts.map { "\($0) \(ranks[$0, default: []])" }.joined(separator: ", ")
     }
 }
