@@ -3,24 +3,6 @@ import Engine
 import Foundation
 import MPI
 
-/// What one rank holds for the DDK intervals, built once by `DistillJob.run()`: the plan
-/// every rank advances in lockstep, and whichever of the roles' parts this rank has.
-struct RankParts {
-    var plan: BatchPlan
-    let communicators: JobCommunicators
-    let sharding: ValidationSharding
-    /// Students only.
-    let studentIndex: Int?
-    let trainer: StudentTrainer?
-    let channel: TeacherChannel?
-    /// Teacher ranks only.
-    let service: TeacherService?
-    /// Rank 0 only.
-    let coordinator: DDKCoordinator?
-    let metrics: MetricsLog?
-    let progress: ProgressPrinter?
-}
-
 /// What the intervals leave behind for the end of the run.
 struct IntervalLedger {
     /// The step after which student 0 last wrote a checkpoint.
@@ -42,20 +24,20 @@ extension DistillJob {
         throws -> (weights: [Double], stop: Bool, record: DDKRecord?) {
         let domainCount = parts.plan.dataset.domains.count
         var studentLocal = [Double](repeating: 0, count: 2 * domainCount)
-        if let trainer = parts.trainer, let studentIndex = parts.studentIndex {
-            studentLocal = try parts.sharding.evaluate(worker: studentIndex, of: layout.studentRanks.count,
+        if let student = parts.role.student {
+            studentLocal = try parts.sharding.evaluate(worker: student.index, of: layout.studentRanks.count,
                                                        maxBatch: parts.plan.localBatchSequences,
-                                                       crossEntropy: trainer.crossEntropy)
+                                                       crossEntropy: student.trainer.crossEntropy)
         }
         let studentSums = try parts.communicators.trainers?.reduce(studentLocal, op: .sum, root: 0, within: collectiveDeadline,
                                                                    on: "trainers", for: "students' validation reduce at step \(step)")
         var decision = [Double](repeating: 0, count: domainCount + 1)
-        var record: DDKRecord?
-        if let coordinator = parts.coordinator {
-            record = try coordinator.decide(step: step, studentSums: studentSums!)
-            decision = record!.domains.map(\.weightAfter)
+        var decided: DDKRecord?
+        if let coordinator = parts.coordinator, let studentSums {
+            let record = try coordinator.weighting.decide(step: step, studentSums: studentSums)
             let overTime = config.training.timeLimitSeconds.map { Date().timeIntervalSince(trainingStarted) > $0 } ?? false
-            decision.append(overTime ? 1 : 0)
+            decision = record.domains.map(\.weightAfter) + [overTime ? 1 : 0]
+            decided = record
         }
         try world.broadcast(&decision, root: 0, within: collectiveDeadline, on: "world",
                             for: "DDK decision broadcast at step \(step)")
@@ -64,13 +46,25 @@ extension DistillJob {
         weights.withUnsafeBytes { weightHash.combine(bytes: $0) }
         let rankHashes = try world.gather(weightHash.value, root: 0, within: collectiveDeadline, on: "world",
                                           for: "DDK weight-hash gather at step \(step)")
-        if var finished = record {
-            finished.rankWeightChecksums = rankHashes!.map(ContentHash.hex)
-            try parts.metrics!.append(.ddk(finished))
-            parts.progress!.ddk(finished)
-            record = finished
+        if var record = decided, let coordinator = parts.coordinator, let rankHashes {
+            record.rankWeightChecksums = rankHashes.map(ContentHash.hex)
+            try coordinator.metrics.append(.ddk(record))
+            coordinator.progress.ddk(record)
+            decided = record
         }
-        return (weights, decision[domainCount] != 0, record)
+        return (weights, decision[domainCount] != 0, decided)
+    }
+
+    /// The steps `range` on this rank: a teacher serves them, the students and rank 0 train
+    /// them, an idle teacher rank only advances the plan.
+    func runInterval(_ range: Range<Int>, _ parts: inout RankParts, _ ledger: inout IntervalLedger) throws {
+        if case .teacher(let teacher) = parts.role {
+            try serveInterval(range, by: teacher.service, &parts, &ledger)
+        } else if let trainers = parts.communicators.trainers {
+            try trainInterval(range, on: trainers, &parts, &ledger)
+        } else {
+            for _ in range { _ = try parts.plan.nextStep() }
+        }
     }
 
     /// A teacher rank's side of the steps `range`: compute and send each served student's
@@ -86,55 +80,99 @@ extension DistillJob {
         ledger.servingSeconds += Date().timeIntervalSince(started)
     }
 
-    /// The students' and rank 0's side of the steps `range`: each student trains on its share
-    /// (student 0 writes the checkpoints), `trainers` gather the step's figures (and weight
-    /// checksums) to rank 0, which writes the step record.
+    /// The students' and rank 0's side of the steps `range`: each student trains on its share,
+    /// `trainers` gather the step's figures (and weight checksums) to rank 0, which writes
+    /// the step record.
     func trainInterval(_ range: Range<Int>, on trainers: Communicator, _ parts: inout RankParts,
                        _ ledger: inout IntervalLedger) throws {
-        let names = objective.componentNames
-        let steps = config.training.steps
+        let componentCount = objective.componentNames.count
         let logChecksums = config.training.weightChecksums ?? false
-        try parts.channel?.beginInterval(steps: range)
+        let student = parts.role.student
+        try student?.channel?.beginInterval(steps: range)
         var stepStarted = Date()
         for _ in range {
             let (step, assignments) = try parts.plan.nextStep()
             if step == 0 { ledger.stepZeroAssignments = assignments }
-            var figures = [Double](repeating: 0, count: names.count + 5)
+            var figures = RankStepFigures.notTraining(componentCount: componentCount)
             var checksum: UInt64 = 0
-            if let trainer = parts.trainer, let studentIndex = parts.studentIndex {
-                let batch = SequenceBatch(sequences: parts.plan.tokens(of: assignments, studentIndex: studentIndex),
-                                          batchSize: parts.plan.localBatchSequences, sequenceLength: config.data.sequenceLength)
-                let result = try trainer.train(step: step, batch: batch, teacher: parts.channel)
-                figures = result.componentSums + [result.teacherWaitSeconds, result.allreduceSeconds,
-                                                  result.stepSeconds, result.gradientNorm, 1]
-                if logChecksums { checksum = trainer.weightChecksum() }
-                if studentIndex == 0 && ((step + 1) % config.checkpoint.everySteps == 0 || step + 1 == steps) {
-                    let written = Date()
-                    try writeCheckpoint(trainer, plan: parts.plan, afterStep: step + 1)
-                    ledger.lastCheckpoint = step + 1
-                    parts.progress?.line(String(format: "checkpoint step-%d written in %.2f s", step + 1,
-                                                Date().timeIntervalSince(written)))
-                }
+            if let student {
+                figures = try trainStep(step, assignments: assignments, by: student, parts, &ledger)
+                if logChecksums { checksum = student.trainer.weightChecksum() }
+                try writeCheckpointIfDue(afterStep: step + 1, by: student, parts, &ledger)
             }
-            let gathered = try trainers.gather(figures, root: 0, within: collectiveDeadline, on: "trainers",
+            let gathered = try trainers.gather(figures.flat, root: 0, within: collectiveDeadline, on: "trainers",
                                                for: "step \(step) figures gather")
             let checksums = logChecksums ? try trainers.gather(checksum, root: 0, within: collectiveDeadline,
                                                                on: "trainers", for: "step \(step) weight-checksum gather") : nil
-            if let gathered, world.rank == 0 {
+            if let gathered, let coordinator = parts.coordinator {
                 let now = Date()
-                let schedule = parts.trainer?.schedule
-                    ?? LearningRateSchedule(peak: config.optimizer.learningRate, floor: config.optimizer.minimumLearningRate,
-                                            warmupSteps: config.optimizer.warmupSteps, totalSteps: steps)
-                let record = stepRecord(step: step, gathered: gathered, checksums: checksums, names: names,
-                                        trainerRanks: parts.communicators.trainerRanks,
-                                        seconds: now.timeIntervalSince(stepStarted),
-                                        learningRate: schedule.learningRate(step: step))
-                try parts.metrics!.append(.step(record))
+                let record = stepRecord(step: step, members: RankStepFigures.members(of: gathered, componentCount: componentCount),
+                                        checksums: checksums, seconds: now.timeIntervalSince(stepStarted),
+                                        learningRate: learningRate(atStep: step, student))
+                try coordinator.metrics.append(.step(record))
                 ledger.stepRecords.append(record)
-                parts.progress!.step(record)
+                coordinator.progress.step(record)
                 stepStarted = now
             }
         }
-        try parts.channel?.endInterval()
+        try student?.channel?.endInterval()
+    }
+
+    /// One student's step on its share of `assignments`.
+    func trainStep(_ step: Int, assignments: [SequenceAssignment], by student: StudentPart, _ parts: RankParts,
+                   _ ledger: inout IntervalLedger) throws -> RankStepFigures {
+        let batch = SequenceBatch(sequences: parts.plan.tokens(of: assignments, studentIndex: student.index),
+                                  batchSize: parts.plan.localBatchSequences, sequenceLength: config.data.sequenceLength)
+        let result = try student.trainer.train(step: step, batch: batch, teacher: student.channel)
+        return RankStepFigures(componentSums: result.componentSums, teacherWaitSeconds: result.teacherWaitSeconds,
+                               allreduceSeconds: result.allreduceSeconds, stepSeconds: result.stepSeconds,
+                               gradientNorm: result.gradientNorm, trains: true)
+    }
+
+    /// Student 0 writes a checkpoint every `checkpoint.every_steps` and after the last step.
+    func writeCheckpointIfDue(afterStep step: Int, by student: StudentPart, _ parts: RankParts,
+                              _ ledger: inout IntervalLedger) throws {
+        guard student.index == 0 && (step % config.checkpoint.everySteps == 0 || step == config.training.steps) else { return }
+        let written = Date()
+        try writeCheckpoint(student.trainer, plan: parts.plan, afterStep: step)
+        ledger.lastCheckpoint = step
+        parts.coordinator?.progress.line(String(format: "checkpoint step-%d written in %.2f s", step,
+                                                Date().timeIntervalSince(written)))
+    }
+
+    /// The learning rate of `step` for the record: the student's schedule, or on a rank 0
+    /// that does not train the same schedule built from the config.
+    func learningRate(atStep step: Int, _ student: StudentPart?) -> Double {
+        let schedule = student?.trainer.schedule
+            ?? LearningRateSchedule(peak: config.optimizer.learningRate, floor: config.optimizer.minimumLearningRate,
+                                    warmupSteps: config.optimizer.warmupSteps, totalSteps: config.training.steps)
+        return schedule.learningRate(step: step)
+    }
+
+    /// Rank 0 turns the trainers' figures (in `trainers` order) into the step record.
+    func stepRecord(step: Int, members: [RankStepFigures], checksums: [UInt64]?, seconds: Double,
+                    learningRate: Double) -> StepRecord {
+        let names = objective.componentNames
+        var sums = [Double](repeating: 0, count: names.count)
+        var wait = 0.0, allreduce = 0.0, gradientNorm = 0.0
+        var studentChecksums: [String] = []
+        for (member, figures) in members.enumerated() where figures.trains {
+            for index in names.indices { sums[index] += figures.componentSums[index] }
+            wait = max(wait, figures.teacherWaitSeconds)
+            allreduce = max(allreduce, figures.allreduceSeconds)
+            gradientNorm = figures.gradientNorm
+            if let checksums { studentChecksums.append(ContentHash.hex(checksums[member])) }
+        }
+        let labels = Double(config.data.globalBatchSequences * config.data.sequenceLength)
+        var components: [String: Double] = [:]
+        var loss = 0.0
+        for (index, name) in names.enumerated() {
+            if name == "total" { loss = sums[index] / labels } else { components[name] = sums[index] / labels }
+        }
+        var record = StepRecord(step: step, loss: loss, components: components,
+                                lr: learningRate, gradNorm: gradientNorm, tokensPerSecond: labels / max(seconds, 1e-9),
+                                stepSeconds: seconds, teacherWaitSeconds: wait, allreduceSeconds: allreduce)
+        record.weightChecksums = checksums == nil ? nil : studentChecksums
+        return record
     }
 }

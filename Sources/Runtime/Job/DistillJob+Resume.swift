@@ -63,11 +63,10 @@ extension DistillJob {
                              domainNames: plan.dataset.domainNames, samplerCursor: plan.cursor,
                              weightHistory: plan.history!, intervalSteps: config.ddk.intervalSteps)
         precondition(plan.cursor.step == step, "checkpoint after step \(step) with the sampler at \(plan.cursor.step)")
-        let stall = options.checkpointStall.flatMap { $0.step == step ? $0.seconds : nil } ?? 0
         try TrainingCheckpoint.save(
             trainer: trainer, state: state,
             metadata: [TeacherModelSource.tokenizerIdentityKey: teacher.tokenizerIdentity, "config_hash": configHash],
             in: URL(fileURLWithPath: config.resolvedRunDirectory).appendingPathComponent("checkpoints"),
-            stallSeconds: stall)
+            stallSeconds: testHooks.checkpointStallSeconds(afterStep: step))
     }
 }

@@ -28,8 +28,8 @@ extension DistillJob {
             }
             let reduced = try world.reduce(local, op: .sum, root: 0, within: collectiveDeadline, on: "world",
                                            for: "teacher-perplexity reduce (waits for the slowest teacher's share)")
-            if rank == 0 {
-                sums = reduced!
+            if let reduced {  // rank 0
+                sums = reduced
                 try cache.write(.init(key: cacheKey, teacher: teacher.path, domains: dataset.domainNames, sums: sums,
                                       perplexities: ValidationSharding.perplexities(sums)))
             }

@@ -50,7 +50,7 @@ struct DistillCommand: ParsableCommand {
             let teacher = try TeacherSources.open(agreed.config.teacher.model)
             let job = try DistillJob(world: world, config: agreed.config, configHash: agreed.hash, teacher: teacher,
                                      options: .init(checkGradient: checkGradient, versions: ["swiftddk": DDK.version],
-                                                    resume: resume, checkpointStall: try Self.checkpointStall()))
+                                                    resume: resume))
             roles = DistillJob.roleName(job.layout.roles(ofRank: world.rank))
             let summary = try job.run()
             try environment.finalize()
@@ -71,18 +71,5 @@ struct DistillCommand: ParsableCommand {
             if world.size > 1 && !environment.isFinalized { environment.abort(code: 1) }
             throw ExitCode.failure
         }
-    }
-}
-
-extension DistillCommand {
-    /// Tests only: `DDK_TEST_CHECKPOINT_STALL=STEP:SECONDS` makes student 0 sleep with the
-    /// checkpoint of STEP half written, so a test can kill it mid-write.
-    static func checkpointStall() throws -> (step: Int, seconds: Double)? {
-        guard let value = ProcessInfo.processInfo.environment["DDK_TEST_CHECKPOINT_STALL"], !value.isEmpty else { return nil }
-        let parts = value.split(separator: ":")
-        guard parts.count == 2, let step = Int(parts[0]), let seconds = Double(parts[1]) else {
-            throw ValidationError("DDK_TEST_CHECKPOINT_STALL must be STEP:SECONDS, not '\(value)'")
-        }
-        return (step, seconds)
     }
 }

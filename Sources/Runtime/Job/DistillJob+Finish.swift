@@ -1,0 +1,29 @@
+import Foundation
+import MPI
+
+extension DistillJob {
+    /// The end of the run on every rank: a run stopped early by the time limit keeps where it
+    /// stopped (student 0's checkpoint), then rank 0's gradient check, the benchmark's
+    /// figures, and the final weights' checksum (equal on every student), so runs can be
+    /// compared by one line.
+    func finish(_ parts: RankParts, _ ledger: IntervalLedger, stoppedAfter step: Int, lastDDK: DDKRecord?) throws -> Summary {
+        parts.coordinator?.progress.finish()
+        let student = parts.role.student
+        if let student, student.index == 0, ledger.lastCheckpoint != step {
+            try writeCheckpoint(student.trainer, plan: parts.plan, afterStep: step)
+        }
+        let gradientCheck = try checkGradient(parts, ledger)
+        let benchmark = options.benchmark ? try measureBenchmark(parts, ledger) : nil
+        let finalChecksums = try parts.communicators.trainers?.gather(
+            student?.trainer.weightChecksum() ?? 0, root: 0, within: collectiveDeadline,
+            on: "trainers", for: "final weights checksum gather")
+        let metricsPath = config.resolvedRunDirectory + "/metrics.jsonl"
+        if let coordinator = parts.coordinator, let finalChecksums,
+           let firstStudent = parts.communicators.trainerRanks.firstIndex(of: layout.studentRanks[0]) {
+            coordinator.progress.line("distill \(config.name): done after step \(step); final weights checksum "
+                + "\(ContentHash.hex(finalChecksums[firstStudent])); metrics in \(metricsPath)")
+        }
+        return Summary(stepsRun: step, lastDDK: lastDDK, gradientCheck: gradientCheck,
+                       metricsPath: parts.coordinator == nil ? nil : metricsPath, benchmark: benchmark)
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+
+/// What `--check-gradient` keeps on rank 0 (a student) from before step 0.
+struct GradientCheckBaseline {
+    let initialParameters: [Float]
+    /// The teacher's LM-head matrix, for an objective that needs it (`dskd`).
+    let teacherHead: [Float]?
+    /// The process's own teacher in a world of 1; elsewhere the check loads one.
+    let sharedTeacher: TeacherWorker?
+    let format: TeacherMessageFormat
+}
+
+extension DistillJob {
+    /// `--check-gradient`, on rank 0 after the run: the students' summed gradient of step 0
+    /// against one process computing the whole global batch (`gradient_check.json`).
+    /// Nil on the other ranks and without the option.
+    func checkGradient(_ parts: RankParts, _ ledger: IntervalLedger) throws -> GradientCheck? {
+        guard let student = parts.role.student, let baseline = student.gradientCheck,
+              let stepZeroAssignments = ledger.stepZeroAssignments else { return nil }
+        let trainer = student.trainer
+        let singleObjective = try StudentObjective(section: config.objective)
+        if let teacherHead = baseline.teacherHead {
+            try singleObjective.prepareDualSpace(studentWidth: trainer.model.config.hiddenSize, teacherWidth: teacher.config.hiddenSize,
+                                                 vocabularySize: teacher.config.vocabularySize, teacherHead: teacherHead,
+                                                 seed: config.seed, weightDecay: config.optimizer.weightDecay)
+        }
+        var checkTeacher: TeacherWorker?
+        if objective.needsTeacher {
+            checkTeacher = try baseline.sharedTeacher
+                ?? TeacherWorker(model: try teacher.load(parts.plan.localBatchSequences, config.data.sequenceLength),
+                                 format: baseline.format)
+        }
+        let check = try GradientCheck.compare(
+            distributed: trainer.firstSummedGradient ?? [], initialParameters: baseline.initialParameters,
+            architecture: trainer.model.config, objective: singleObjective,
+            plan: parts.plan, assignments: stepZeroAssignments, studentCount: layout.studentRanks.count,
+            teacher: checkTeacher)
+        try check.write(to: config.resolvedRunDirectory + "/gradient_check.json")
+        parts.coordinator?.progress.line(check.summary)
+        return check
+    }
+}

@@ -1,0 +1,186 @@
+import DataPipeline
+import Distillation
+import Engine
+import Foundation
+import MPI
+
+/// What one rank holds for the run, built once by `DistillJob.setUp()`: the plan every rank
+/// advances in lockstep, its role's part, and on rank 0 the coordinator's part.
+struct RankParts {
+    var plan: BatchPlan
+    let communicators: JobCommunicators
+    let sharding: ValidationSharding
+    let role: RankRole
+    /// Rank 0 only.
+    let coordinator: CoordinatorPart?
+    /// The first step this run trains (after a resumed checkpoint's step, else 0).
+    let startStep: Int
+}
+
+extension DistillJob {
+    /// Every rank's set-up, in the same order of collectives on `world` everywhere: the
+    /// communicators, the resume point, the host names, the teacher's perplexity; then each
+    /// rank builds its role's part (and rank 0 the coordinator's).
+    func setUp() throws -> RankParts {
+        let rank = world.rank
+        let communicators = try JobCommunicators(world: world, layout: layout)
+        let dataset = try PreparedDataset(summaryPath: config.data.shards, tokenizerIdentity: teacher.tokenizerIdentity,
+                                          vocabularySize: teacher.config.vocabularySize, sequenceLength: config.data.sequenceLength,
+                                          validationSequences: config.data.validationSequences, shuffleSeed: config.seed)
+        var plan = try BatchPlan(dataset: dataset, seed: config.seed, globalBatchSequences: config.data.globalBatchSequences,
+                                 studentCount: layout.studentRanks.count)
+        let sharding = ValidationSharding(dataset: dataset, sequencesPerDomain: config.data.validationSequences)
+        let resumePoint = try agreeOnResumePoint(dataset: dataset)
+        if let resumePoint { try plan.resume(history: resumePoint.state.weightHistory, cursor: resumePoint.state.samplerCursor) }
+        let hostnames = try world.gatherVariable(Array(ProcessInfo.processInfo.hostName.utf8), root: 0,
+                                                 within: collectiveDeadline, on: "world", for: "host-name gather at start-up")
+        let runLog = rank == 0
+            ? try openRunLog(resumePoint: resumePoint, domainCount: dataset.domains.count,
+                             hostnames: (hostnames ?? []).map { String(decoding: $0, as: UTF8.self) })
+            : nil
+
+        // The teacher on the ranks that run it (and on rank 0 when it must measure the
+        // teacher's perplexity itself: a `ce` job without teacher ranks).
+        let format = TeacherMessageFormat(requirements: objective.requirements, rows: plan.localBatchSequences * config.data.sequenceLength,
+                                          k: objective.topK, vocabularySize: teacher.config.vocabularySize,
+                                          hiddenWidth: teacher.config.hiddenSize, temperature: objective.temperature)
+        let perplexityWorkers = layout.teacherRanks.isEmpty ? [0] : layout.teacherRanks
+        var worker: TeacherWorker?
+        if layout.teacherIndex(ofRank: rank) != nil || perplexityWorkers.contains(rank) {
+            worker = TeacherWorker(model: try teacher.load(plan.localBatchSequences, config.data.sequenceLength), format: format)
+        }
+        let teacherSums = try teacherValidationSums(sharding: sharding, workers: perplexityWorkers, worker: worker,
+                                                    maxBatch: plan.localBatchSequences, progress: runLog?.progress)
+        if layout.teacherIndex(ofRank: rank) == nil && !layout.isSingleProcess { worker = nil }  // rank 0 measured it; free the memory
+
+        let coordinator = try runLog.map {
+            try makeCoordinator(metrics: $0.metrics, progress: $0.progress, teacherSums: teacherSums,
+                                domainNames: dataset.domainNames, resumePoint: resumePoint)
+        }
+        let role = try makeRole(worker: worker, format: format, communicators: communicators,
+                                localBatch: plan.localBatchSequences, resumePoint: resumePoint)
+        return RankParts(plan: plan, communicators: communicators, sharding: sharding, role: role,
+                         coordinator: coordinator, startStep: resumePoint?.state.step ?? 0)
+    }
+
+    /// Rank 0: the run folder (config, metrics with the run record) and the first lines.
+    func openRunLog(resumePoint: ResumePoint?, domainCount: Int, hostnames: [String])
+        throws -> (metrics: MetricsLog, progress: ProgressPrinter) {
+        let runDirectory = config.resolvedRunDirectory
+        let startStep = resumePoint?.state.step ?? 0
+        try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true)
+        try Data(try config.tomlText().utf8).write(to: URL(fileURLWithPath: runDirectory + "/config.toml"))
+        let metricsPath = runDirectory + "/metrics.jsonl"
+        var resetLatest = false
+        if resumePoint == nil {
+            try? FileManager.default.removeItem(atPath: metricsPath)
+            // A fresh run in a folder of an earlier one: `latest` must not name that run's
+            // checkpoint (its step folders stay, and are replaced as this run reaches them).
+            let latest = runDirectory + "/checkpoints/" + TrainingCheckpoint.latestFileName
+            if FileManager.default.fileExists(atPath: latest) {
+                try FileManager.default.removeItem(atPath: latest)
+                resetLatest = true
+            }
+        } else {
+            try MetricsLog.keepRecords(before: startStep, path: metricsPath)
+        }
+        let metrics = try MetricsLog(path: metricsPath)
+        try metrics.append(.run(RunRecord(
+            name: config.name, config: try config.tomlText(), configHash: configHash, worldSize: world.size,
+            teacherRanks: layout.teacherRanks, studentRanks: layout.studentRanks, hostnames: hostnames,
+            versions: options.versions, startStep: startStep)))
+        let progress = ProgressPrinter(totalSteps: config.training.steps)
+        progress.line("distill \(config.name): \(layout); objective \(config.objective.name); "
+            + "\(domainCount) domains; global batch \(config.data.globalBatchSequences)×\(config.data.sequenceLength); "
+            + "run folder \(runDirectory)")
+        progress.line("distill \(config.name): ranks on hosts: " + Self.ranksByHost(hostnames))
+        if let resumePoint { progress.line("distill \(config.name): resuming after step \(startStep) from \(resumePoint.folder.path)") }
+        if resetLatest {
+            progress.line("distill \(config.name): starting at step 0 in \(runDirectory), which holds an earlier run's "
+                + "checkpoints: checkpoints/latest is reset (use --resume to continue that run instead)")
+        }
+        return (metrics, progress)
+    }
+
+    /// Rank 0: the DDK weighting, from the teacher's per-domain validation sums.
+    func makeCoordinator(metrics: MetricsLog, progress: ProgressPrinter, teacherSums: [Double], domainNames: [String],
+                         resumePoint: ResumePoint?) throws -> CoordinatorPart {
+        let weighting = DDKCoordinator(
+            weighting: try DomainWeighting(mode: config.ddk.mode, alpha: config.ddk.alpha, staticWeights: config.ddk.staticWeights),
+            domainNames: domainNames, teacherPerplexity: ValidationSharding.perplexities(teacherSums))
+        if let resumePoint { try weighting.resume(weights: resumePoint.state.currentWeights) }
+        return CoordinatorPart(weighting: weighting, metrics: metrics, progress: progress)
+    }
+
+    /// This rank's role: a student, a teacher of the pool (when the objective needs one and
+    /// the job has more than one process), or idle.
+    func makeRole(worker: TeacherWorker?, format: TeacherMessageFormat, communicators: JobCommunicators,
+                  localBatch: Int, resumePoint: ResumePoint?) throws -> RankRole {
+        if let studentIndex = layout.studentIndex(ofRank: world.rank) {
+            return .student(try makeStudent(index: studentIndex, worker: worker, format: format, communicators: communicators,
+                                            localBatch: localBatch, resumePoint: resumePoint))
+        }
+        if layout.teacherIndex(ofRank: world.rank) != nil, objective.needsTeacher, !layout.isSingleProcess, let worker {
+            return .teacher(TeacherPart(worker: worker, service: TeacherService(
+                worker: worker, world: world, layout: layout, prefetchDepth: config.teacher.prefetchDepth,
+                timeoutSeconds: config.teacher.timeoutSeconds)))
+        }
+        return .idle
+    }
+
+    /// A student: its model (restored when resuming), its share of the gradient all-reduce,
+    /// and its teacher channel.
+    func makeStudent(index: Int, worker: TeacherWorker?, format: TeacherMessageFormat, communicators: JobCommunicators,
+                     localBatch: Int, resumePoint: ResumePoint?) throws -> StudentPart {
+        let model = try StudentInitializer.makeModel(config.student, teacher: teacher, batchSize: localBatch,
+                                                     sequenceLength: config.data.sequenceLength, seed: config.seed)
+        let synchronizer = communicators.students.map {
+            GradientSynchronizer(communicator: $0, gradients: model.gradients,
+                                 bucketBytes: Int(config.training.allreduceBucketMegabytes * 1_048_576),
+                                 deadline: gradientDeadline)
+        }
+        var teacherHead: [Float]?
+        if objective.requirements.contains(.headMatrix) {
+            let head = try Self.teacherHead(teacher)
+            try objective.prepareDualSpace(studentWidth: model.config.hiddenSize, teacherWidth: teacher.config.hiddenSize,
+                                           vocabularySize: teacher.config.vocabularySize, teacherHead: head, seed: config.seed,
+                                           weightDecay: config.optimizer.weightDecay)
+            teacherHead = head
+        }
+        let trainer = StudentTrainer(model: model, objective: objective, optimizer: config.optimizer,
+                                     totalSteps: config.training.steps, synchronizer: synchronizer,
+                                     globalLabelCount: config.data.globalBatchSequences * config.data.sequenceLength)
+        if let resumePoint { try TrainingCheckpoint.restore(trainer, from: resumePoint.folder, state: resumePoint.state) }
+        var baseline: GradientCheckBaseline?
+        if options.checkGradient && world.rank == 0 {
+            trainer.keepsSummedGradient = true
+            baseline = GradientCheckBaseline(initialParameters: model.parameters.toArray(), teacherHead: teacherHead,
+                                             sharedTeacher: layout.isSingleProcess ? worker : nil, format: format)
+        }
+        return StudentPart(index: index, trainer: trainer,
+                           channel: try makeTeacherChannel(studentIndex: index, worker: worker, format: format),
+                           gradientCheck: baseline)
+    }
+
+    /// Where a student gets its teacher outputs: nil for `ce`, the process's own teacher in a
+    /// world of 1, else the pool rank that serves it.
+    func makeTeacherChannel(studentIndex: Int, worker: TeacherWorker?, format: TeacherMessageFormat) throws -> TeacherChannel? {
+        guard objective.needsTeacher else { return nil }
+        if layout.isSingleProcess {
+            guard let worker else { throw StudentInitializationError("the single process has no teacher loaded") }
+            return LocalTeacherChannel(worker: worker, studentIndex: studentIndex)
+        }
+        guard let teacherRank = layout.teacherRank(servingStudentIndex: studentIndex) else {
+            throw StudentInitializationError("student \(studentIndex) has no teacher rank")
+        }
+        return RemoteTeacherChannel(world: world, teacherRank: teacherRank, studentIndex: studentIndex, format: format,
+                                    prefetchDepth: config.teacher.prefetchDepth, timeoutSeconds: config.teacher.timeoutSeconds)
+    }
+
+    /// The teacher's LM-head matrix (V,dT), read once by each student for `dskd`.
+    static func teacherHead(_ teacher: TeacherModelSource) throws -> [Float] {
+        let frozen = try teacher.load(1, 1)
+        let count = teacher.config.vocabularySize * teacher.config.hiddenSize
+        return Array(frozen.parameters.slice(offset: frozen.layout.lmHead, count: count))
+    }
+}
