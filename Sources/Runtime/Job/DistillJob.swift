@@ -198,7 +198,7 @@ public final class DistillJob {
                                                vocabularySize: V, teacherHead: teacherHead!, seed: config.seed,
                                                weightDecay: config.optimizer.weightDecay)
             }
-            trainer = StudentTrainer(model: model, objective: objective, optimizer: config.optimizer,
+            trainer = StudentTrainer(model: model, objective: objective, optimizer: config.optimizer.settings,
                                      totalSteps: config.training.steps, synchronizer: synchronizer,
                                      globalLabelCount: config.data.globalBatchSequences * T)
             if let resumePoint { try TrainingCheckpoint.restore(trainer!, from: resumePoint.folder, state: resumePoint.state) }
