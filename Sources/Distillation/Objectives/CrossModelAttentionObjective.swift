@@ -76,7 +76,8 @@ public final class CrossModelAttentionObjective: DualSpaceDistillation {
     public var configuration: DualSpaceConfiguration { dualSpaceStep.configuration }
     /// dS, dT, VS, VT.
     public let studentWidth: Int, teacherWidth: Int, studentVocabularySize: Int, teacherVocabularySize: Int
-    /// P_t2s, P_s2t, P_query with their parameter and gradient buffers (`lossAndGradients` zeroes the gradients; step-by-step callers do).
+    /// P_t2s, P_s2t, P_query with their parameter and gradient buffers
+    /// (`lossAndGradients` zeroes the gradients; step-by-step callers zero them).
     public let projectors: DualSpaceProjectors
     public var teacherRequirements: TeacherRequirements { kind.teacherRequirements() }
     public let dualSpaceStep: DualSpaceStep

@@ -30,7 +30,8 @@ public final class DualSpaceObjective: DualSpaceDistillation {
     public var configuration: DualSpaceConfiguration { dualSpaceStep.configuration }
     /// dS, dT, V.
     public let studentWidth: Int, teacherWidth: Int, vocabularySize: Int
-    /// P_t2s and P_s2t with their parameter and gradient buffers (`lossAndGradients` zeroes the gradients; step-by-step callers do).
+    /// P_t2s and P_s2t with their parameter and gradient buffers
+    /// (`lossAndGradients` zeroes the gradients; step-by-step callers zero them).
     public let projectors: DualSpaceProjectors
     public var teacherRequirements: TeacherRequirements { kind.teacherRequirements() }
 
