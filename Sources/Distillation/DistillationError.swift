@@ -18,7 +18,7 @@ public enum DistillationError: Error, CustomStringConvertible, Equatable {
         case .unknownDistance(let name):
             "distillation: unknown distance '\(name)'; use one of \(Distance.names.joined(separator: ", "))"
         case .unknownObjective(let name):
-            "distillation: unknown objective '\(name)'; use one of \(ObjectiveKind.allCases.map(\.rawValue).joined(separator: ", "))"
+            "distillation: unknown objective '\(name)'; use one of \(ObjectiveKind.names.joined(separator: ", "))"
         case .invalidParameter(let name, let value, let requirement):
             "distillation: \(name) = \(value) \(requirement)"
         case .sizeMismatch(let what, let expected, let got):

@@ -1,7 +1,10 @@
 // `ce`: next-token cross-entropy, summed over label tokens / global label count.
 
+import Engine
+
 /// Plain next-token cross-entropy (the continued-pre-training baseline).
-public final class CrossEntropyObjective: ChunkedObjective {
+public final class CrossEntropyObjective: Objective, ChunkedObjective {
+    public let kind = ObjectiveKind.ce
     public let teacherRequirements: TeacherRequirements = []
     public private(set) var components = LossComponents()
     private var labels: StepLabels?
@@ -12,7 +15,14 @@ public final class CrossEntropyObjective: ChunkedObjective {
     public func beginStep(labels: StepLabels) {
         self.labels = labels
         components = LossComponents()
-        components["ce"] = 0; components["total"] = 0
+        for name in kind.componentNames { components[name] = 0 }
+    }
+
+    public func lossAndGradients(model: LlamaModel, batch: ObjectiveBatch, teacher: TeacherOutputsView?,
+                                 computeGradients: Bool = true) throws -> ObjectiveResult {
+        beginStep(labels: batch.labels)
+        let sum = try runLMHead(of: model, computeGradients: computeGradients)
+        return ObjectiveResult(components: components, lmHeadSum: sum)
     }
 
     public func lossAndGradient(rowStart: Int, rowCount: Int, logits: UnsafeMutablePointer<Float>, vocabularySize: Int) -> Double {

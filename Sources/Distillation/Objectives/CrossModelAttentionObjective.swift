@@ -21,9 +21,10 @@
 //   total = (1 − λ)·ce + λ·(kd_t2s + ce_t2s + kd_s2t)
 // Padded positions (negative label) look up token 0, as DSKD does.
 //
-// Step protocol as `DualSpaceObjective`: beginStep, lossAndGradient per chunk,
-// addStudentHiddenGradient(into:), finishStep.
+// Step protocol as `DualSpaceObjective` (`DualSpaceDistillation`): beginStep, lossAndGradient
+// per chunk (`DualSpaceStep`), addStudentHiddenGradient(into:), finishStep.
 
+import Engine
 import Foundation
 
 /// One step's token data for `dskd-cma`: both tokenizations of the same B sequences.
@@ -66,25 +67,24 @@ public struct CrossModelBatch: Sendable {
 
 /// Dual-space KD with cross-model attention; components `ce`, `kd_t2s`, `ce_t2s`, `kd_s2t`,
 /// `t2s_correct` (label tokens where argmax z_t2s = y), `total`.
-public final class CrossModelAttentionObjective: ChunkedObjective {
+public final class CrossModelAttentionObjective: DualSpaceDistillation {
     /// Added to attention scores where the student or the teacher position is padding.
     public static let paddingScore: Float = -1e5
 
+    public let kind = ObjectiveKind.dskdCMA
     /// The settings.
-    public let configuration: DualSpaceConfiguration
+    public var configuration: DualSpaceConfiguration { dualSpaceStep.configuration }
     /// dS, dT, VS, VT.
     public let studentWidth: Int, teacherWidth: Int, studentVocabularySize: Int, teacherVocabularySize: Int
-    /// P_t2s, P_s2t, P_query with their parameter and gradient buffers (the caller zeroes gradients).
+    /// P_t2s, P_s2t, P_query with their parameter and gradient buffers
+    /// (`lossAndGradients` zeroes the gradients; step-by-step callers zero them).
     public let projectors: DualSpaceProjectors
-    public var teacherRequirements: TeacherRequirements { ObjectiveKind.dskdCMA.teacherRequirements() }
-    public private(set) var components = LossComponents()
-    /// (NS,dS) ∂total/∂hS of the teacher-space term, valid after beginStep.
-    public private(set) var studentHiddenGradient: [Float] = []
+    public var teacherRequirements: TeacherRequirements { kind.teacherRequirements() }
+    public let dualSpaceStep: DualSpaceStep
 
     private let teacherHead: [Float]         // (VT,dT)
     private let teacherEmbeddings: [Float]   // (VT,dT)
     private var batch: CrossModelBatch?
-    private var studentHead: UnsafePointer<Float>?
     private var queryInput: [Float] = []     // (NS,2dS)
     private var keys: [Float] = []           // (NT,2dT)
     private var valueInput: [Float] = []     // (NT,dT)
@@ -92,13 +92,7 @@ public final class CrossModelAttentionObjective: ChunkedObjective {
     private var teacherValues: [Float] = []  // (NT,dS)  VT
     private var t2sWeights: [Float] = []     // (B,TS,TT) softmax over j
     private var s2tWeights: [Float] = []     // (B,TT,TS) softmax over i
-    private var t2sHidden: [Float] = []      // (NS,dS)
-    private var t2sHiddenGradient: [Float] = []
     private var scoreGradient: [Float] = []  // (B,TS,TT) dA
-    private var projected: [Float] = []
-    private var teacherLogits: [Float] = []
-    private let scratch = KernelScratch()
-    private let s2tChunkRows = 32
 
     /// An objective with fresh projectors (seeded), the teacher's head (VT,dT) and input embeddings (VT,dT).
     public init(configuration: DualSpaceConfiguration, studentWidth: Int, teacherWidth: Int,
@@ -110,7 +104,8 @@ public final class CrossModelAttentionObjective: ChunkedObjective {
         guard teacherEmbeddings.count == teacherVocabularySize * teacherWidth else {
             throw DistillationError.sizeMismatch("teacher embeddings (VT,dT)", expected: teacherVocabularySize * teacherWidth, got: teacherEmbeddings.count)
         }
-        self.configuration = configuration
+        dualSpaceStep = DualSpaceStep(kind: .dskdCMA, configuration: configuration, studentWidth: studentWidth,
+                                      vocabularySize: studentVocabularySize)
         self.studentWidth = studentWidth; self.teacherWidth = teacherWidth
         self.studentVocabularySize = studentVocabularySize; self.teacherVocabularySize = teacherVocabularySize
         self.teacherHead = teacherHead; self.teacherEmbeddings = teacherEmbeddings
@@ -125,36 +120,56 @@ public final class CrossModelAttentionObjective: ChunkedObjective {
     public func beginStep(batch: CrossModelBatch, studentHidden: UnsafePointer<Float>, teacherHidden: [Float],
                           studentEmbeddings: UnsafePointer<Float>, studentHead: UnsafePointer<Float>) throws {
         let b = batch.sequenceCount, ts = batch.studentLength, tt = batch.teacherLength
-        let ns = b * ts, nt = b * tt, dS = studentWidth, dT = teacherWidth, vT = teacherVocabularySize
+        let ns = b * ts, nt = b * tt, dT = teacherWidth
         guard teacherHidden.count == nt * dT else { throw DistillationError.sizeMismatch("teacher hidden states (B·TT,dT)", expected: nt * dT, got: teacherHidden.count) }
         self.batch = batch
-        self.studentHead = studentHead
-        components = LossComponents()
-        for name in ["ce", "kd_t2s", "ce_t2s", "kd_s2t", "t2s_correct", "total"] { components[name] = 0 }
-        let studentLabels = batch.studentLabels.values, teacherLabels = batch.teacherLabels
+        dualSpaceStep.begin(labels: batch.studentLabels, studentHead: studentHead)
+        let studentValues = buildInputs(batch: batch, studentHidden: studentHidden, teacherHidden: teacherHidden,
+                                        studentEmbeddings: studentEmbeddings)
+        let s2tHidden = attend(batch: batch, studentValues: studentValues)
 
-        // queries: [eS(x); eS(y)] with padded positions looking up token 0
-        queryInput = [Float](repeating: 0, count: ns * 2 * dS)
-        for i in 0..<ns {
-            let padded = studentLabels[i] < 0
-            let x = padded ? 0 : Int(batch.studentInputs[i]), y = padded ? 0 : Int(studentLabels[i])
-            for c in 0..<dS {
-                queryInput[i * 2 * dS + c] = studentEmbeddings[x * dS + c]
-                queryInput[i * 2 * dS + dS + c] = studentEmbeddings[y * dS + c]
-            }
+        // teacher space: kd_s2t over teacher label positions
+        var s2tHiddenGradient = [Float](repeating: 0, count: nt * dT)
+        dualSpaceStep.teacherSpaceTerm(hidden: s2tHidden, teacherHidden: teacherHidden, teacherHead: teacherHead,
+                                       teacherLabels: batch.teacherLabels, rowCount: nt, teacherWidth: dT,
+                                       teacherVocabularySize: teacherVocabularySize, hiddenGradient: &s2tHiddenGradient)
+        // back through h_s2t = W_s2t · VS: dVS and dA (transposed)
+        scoreGradient = [Float](repeating: 0, count: b * ts * tt)
+        var studentValueGradient = [Float](repeating: 0, count: ns * dT)
+        Self.attentionBackward(weights: s2tWeights, hiddenGradient: s2tHiddenGradient, values: studentValues,
+                               valueGradient: &studentValueGradient, scoreGradient: &scoreGradient,
+                               sequenceCount: b, rows: tt, columns: ts, width: dT, transposedScores: true)
+        dualSpaceStep.backThroughStudentToTeacher(projectors, studentHidden: studentHidden,
+                                                  outputGradient: studentValueGradient, rowCount: ns)
+    }
+
+    /// `beginStep` on `model`'s last forward pass: the student side from `batch` (input ids
+    /// and labels of the model's B×TS positions), the teacher's from its hidden states and token ids.
+    public func beginStep(model: LlamaModel, batch: ObjectiveBatch, teacher: TeacherOutputsView?) throws {
+        let hidden = try Self.teacherHidden(teacher)
+        guard let tokens = teacher?.tokenIds else { throw DistillationError.missingTeacherData("teacher token ids") }
+        let crossModelBatch = try CrossModelBatch(
+            sequenceCount: model.batchSize, studentLength: model.sequenceLength, teacherLength: tokens.sequenceLength,
+            studentInputs: batch.inputs, studentLabels: batch.labels, teacherInputs: tokens.inputs, teacherLabels: tokens.labels,
+            studentVocabularySize: studentVocabularySize, teacherVocabularySize: teacherVocabularySize)
+        let embeddings = try model.parameter(named: "model.embed_tokens.weight").baseAddress!
+        try beginStep(batch: crossModelBatch, studentHidden: model.hiddenStates.baseAddress!, teacherHidden: hidden,
+                      studentEmbeddings: embeddings, studentHead: model.lmHeadWeight.baseAddress!)
+    }
+
+    /// Queries' and values' inputs and their projections: sets `queryInput`, `keys`,
+    /// `valueInput`, `queries`, `teacherValues`; returns VS = P_s2t(hS) (NS,dT).
+    private func buildInputs(batch: CrossModelBatch, studentHidden: UnsafePointer<Float>, teacherHidden: [Float],
+                             studentEmbeddings: UnsafePointer<Float>) -> [Float] {
+        let ns = batch.sequenceCount * batch.studentLength, nt = batch.sequenceCount * batch.teacherLength
+        let dS = studentWidth, dT = teacherWidth
+        queryInput = Self.embeddingPairs(inputs: batch.studentInputs, labels: batch.studentLabels.values,
+                                         table: studentEmbeddings, width: dS)
+        keys = teacherEmbeddings.withUnsafeBufferPointer {
+            Self.embeddingPairs(inputs: batch.teacherInputs, labels: batch.teacherLabels, table: $0.baseAddress!, width: dT)
         }
-        // keys and value inputs
-        keys = [Float](repeating: 0, count: nt * 2 * dT)
-        var targetEmbeddings = [Float](repeating: 0, count: nt * dT)
-        for j in 0..<nt {
-            let padded = teacherLabels[j] < 0
-            let x = padded ? 0 : Int(batch.teacherInputs[j]), y = padded ? 0 : Int(teacherLabels[j])
-            for c in 0..<dT {
-                keys[j * 2 * dT + c] = teacherEmbeddings[x * dT + c]
-                keys[j * 2 * dT + dT + c] = teacherEmbeddings[y * dT + c]
-                targetEmbeddings[j * dT + c] = teacherEmbeddings[y * dT + c]
-            }
-        }
+        var targetEmbeddings = [Float](repeating: 0, count: nt * dT)   // eT(y), the second half of the keys' rows
+        for j in 0..<nt { for c in 0..<dT { targetEmbeddings[j * dT + c] = keys[j * 2 * dT + dT + c] } }
         let keyScale = 1 / Self.standardDeviation(keys)
         for i in keys.indices { keys[i] *= keyScale }
         let hiddenScale = 1 / Self.standardDeviation(teacherHidden)
@@ -168,8 +183,29 @@ public final class CrossModelAttentionObjective: ChunkedObjective {
         projectors.forward(projectors.teacherToStudent, input: valueInput, output: &teacherValues, rowCount: nt)
         var studentValues = [Float](repeating: 0, count: ns * dT)
         projectors.forward(projectors.studentToTeacher, input: studentHidden, output: &studentValues, rowCount: ns)
+        return studentValues
+    }
 
-        // attention scores and both softmaxes
+    /// Rows [e(x); e(y)] (rows, 2d) of `table` (V,d), padded positions (negative label) looking up token 0.
+    static func embeddingPairs(inputs: [Int32], labels: [Int32], table: UnsafePointer<Float>, width d: Int) -> [Float] {
+        var pairs = [Float](repeating: 0, count: labels.count * 2 * d)
+        for i in labels.indices {
+            let padded = labels[i] < 0
+            let x = padded ? 0 : Int(inputs[i]), y = padded ? 0 : Int(labels[i])
+            for c in 0..<d {
+                pairs[i * 2 * d + c] = table[x * d + c]
+                pairs[i * 2 * d + d + c] = table[y * d + c]
+            }
+        }
+        return pairs
+    }
+
+    /// Attention scores, both softmaxes (`t2sWeights`, `s2tWeights`), h_t2s = W_t2s · VT (into
+    /// the step) and h_s2t = W_s2t · VS (NT,dT), returned.
+    private func attend(batch: CrossModelBatch, studentValues: [Float]) -> [Float] {
+        let b = batch.sequenceCount, ts = batch.studentLength, tt = batch.teacherLength
+        let dS = studentWidth, dT = teacherWidth
+        let studentLabels = batch.studentLabels.values, teacherLabels = batch.teacherLabels
         var scores = [Float](repeating: 0, count: b * ts * tt)
         let scoreScale = 1 / Float(2 * dT).squareRoot()
         for s in 0..<b {
@@ -196,115 +232,37 @@ public final class CrossModelAttentionObjective: ChunkedObjective {
                 Self.softmax(&s2tWeights, offset: (s * tt + j) * ts, count: ts)
             }
         }
-        // h_t2s = W_t2s · VT, h_s2t = W_s2t · VS
-        t2sHidden = [Float](repeating: 0, count: ns * dS)
-        var s2tHidden = [Float](repeating: 0, count: nt * dT)
-        t2sWeights.withUnsafeBufferPointer { w in
-            teacherValues.withUnsafeBufferPointer { values in
-                t2sHidden.withUnsafeMutableBufferPointer { h in
+        dualSpaceStep.t2sHidden = Self.attentionForward(weights: t2sWeights, values: teacherValues, sequenceCount: b,
+                                                        rows: ts, columns: tt, width: dS)
+        return Self.attentionForward(weights: s2tWeights, values: studentValues, sequenceCount: b, rows: tt, columns: ts, width: dT)
+    }
+
+    /// h_b (M,d) = W_b (M,N) · V_b (N,d) for every sequence b.
+    static func attentionForward(weights: [Float], values: [Float], sequenceCount b: Int,
+                                 rows m: Int, columns n: Int, width d: Int) -> [Float] {
+        var hidden = [Float](repeating: 0, count: b * m * d)
+        weights.withUnsafeBufferPointer { w in
+            values.withUnsafeBufferPointer { v in
+                hidden.withUnsafeMutableBufferPointer { h in
                     for s in 0..<b {
-                        Matrix.multiply(w.baseAddress! + s * ts * tt, values.baseAddress! + s * tt * dS,
-                                        into: h.baseAddress! + s * ts * dS, m: ts, n: dS, k: tt)
+                        Matrix.multiply(w.baseAddress! + s * m * n, v.baseAddress! + s * n * d,
+                                        into: h.baseAddress! + s * m * d, m: m, n: d, k: n)
                     }
                 }
             }
         }
-        s2tWeights.withUnsafeBufferPointer { w in
-            studentValues.withUnsafeBufferPointer { values in
-                s2tHidden.withUnsafeMutableBufferPointer { h in
-                    for s in 0..<b {
-                        Matrix.multiply(w.baseAddress! + s * tt * ts, values.baseAddress! + s * ts * dT,
-                                        into: h.baseAddress! + s * tt * dT, m: tt, n: dT, k: ts)
-                    }
-                }
-            }
-        }
-
-        // teacher space: kd_s2t over teacher label positions
-        var s2tHiddenGradient = [Float](repeating: 0, count: nt * dT)
-        let weight = configuration.lambda * Float(1 / batch.studentLabels.globalLabelTokenCount)
-        let kdS2T = TeacherSpaceDistillation.forwardKL(
-            hidden: s2tHidden, teacherHidden: teacherHidden, teacherHead: teacherHead, labels: teacherLabels,
-            rowCount: nt, teacherWidth: dT, vocabularySize: vT, temperature: configuration.temperature, weight: weight,
-            chunkRows: s2tChunkRows, hiddenGradient: &s2tHiddenGradient, projected: &projected,
-            teacherLogits: &teacherLogits, scratch: scratch)
-        // back through h_s2t = W_s2t · VS: dVS and dA (transposed)
-        scoreGradient = [Float](repeating: 0, count: b * ts * tt)
-        var studentValueGradient = [Float](repeating: 0, count: ns * dT)
-        Self.attentionBackward(weights: s2tWeights, hiddenGradient: s2tHiddenGradient, values: studentValues,
-                               valueGradient: &studentValueGradient, scoreGradient: &scoreGradient,
-                               sequenceCount: b, rows: tt, columns: ts, width: dT, transposedScores: true)
-        studentHiddenGradient = [Float](repeating: 0, count: ns * dS)
-        projectors.backward(projectors.studentToTeacher, input: studentHidden, outputGradient: studentValueGradient,
-                            inputGradient: &studentHiddenGradient, rowCount: ns)
-        t2sHiddenGradient = [Float](repeating: 0, count: ns * dS)
-        components["kd_s2t"] = kdS2T
-        components["total"] = Double(configuration.lambda) * kdS2T
-    }
-
-    /// Adds the teacher-space gradient ∂total/∂hS (NS,dS) into the engine's dHidden.
-    public func addStudentHiddenGradient(into dHidden: UnsafeMutablePointer<Float>) {
-        for i in studentHiddenGradient.indices { dHidden[i] += studentHiddenGradient[i] }
-    }
-
-    /// Student-space terms of a chunk of student rows: ce and (where argmax z_t2s = y) kd_t2s
-    /// on the student logits (overwritten with their gradient), ce_t2s on z_t2s.
-    public func lossAndGradient(rowStart: Int, rowCount: Int, logits: UnsafeMutablePointer<Float>, vocabularySize v: Int) -> Double {
-        guard let batch, let studentHead else { preconditionFailure("CrossModelAttentionObjective: beginStep was not called") }
-        precondition(v == studentVocabularySize, "CrossModelAttentionObjective: chunk vocabulary \(v) differs from the objective's \(studentVocabularySize)")
-        let dS = studentWidth
-        let labels = batch.studentLabels
-        if projected.count < rowCount * v { projected = [Float](repeating: 0, count: rowCount * v) }
-        t2sHidden.withUnsafeBufferPointer { h in
-            Matrix.multiplyTransposed(h.baseAddress! + rowStart * dS, studentHead, into: &projected, m: rowCount, n: v, k: dS)
-        }
-        let lambda = configuration.lambda
-        let scale = Float(1 / labels.globalLabelTokenCount)
-        let studentScale = 1 / configuration.temperature
-        let teacherScale = 1 / (configuration.temperature * configuration.teacherTemperature)
-        var ce = 0.0, kd = 0.0, ceT2S = 0.0, correct = 0.0
-        projected.withUnsafeMutableBufferPointer { z in
-            for r in 0..<rowCount {
-                let row = logits + r * v, t2sRow = z.baseAddress! + r * v
-                let label = Int(labels.values[rowStart + r])
-                guard label >= 0 else {
-                    row.update(repeating: 0, count: v); t2sRow.update(repeating: 0, count: v); continue
-                }
-                var best = 0
-                for j in 1..<v where t2sRow[j] > t2sRow[best] { best = j }
-                if best == label {
-                    correct += 1
-                    let losses = configuration.distance.fullRow(
-                        z: row, t: t2sRow, count: v, studentScale: studentScale, teacherScale: teacherScale, label: label,
-                        crossEntropyWeight: (1 - lambda) * scale, distanceWeight: lambda * scale,
-                        gradient: RowGradient(row, accumulate: false), teacherGradient: nil, scratch: scratch)
-                    ce += losses.crossEntropy; kd += losses.distance
-                } else {
-                    ce += RowKernels.crossEntropy(z: row, count: v, label: label, weight: (1 - lambda) * scale,
-                                                  gradient: RowGradient(row, accumulate: false))
-                }
-                ceT2S += RowKernels.crossEntropy(z: t2sRow, count: v, label: label, weight: lambda * scale,
-                                                 gradient: RowGradient(t2sRow, accumulate: false))
-            }
-        }
-        t2sHiddenGradient.withUnsafeMutableBufferPointer { dh in
-            Matrix.multiply(projected, studentHead, into: dh.baseAddress! + rowStart * dS, m: rowCount, n: dS, k: v, beta: 1)
-        }
-        let total = Double(1 - lambda) * ce + Double(lambda) * (kd + ceT2S)
-        components.add("ce", ce); components.add("kd_t2s", kd); components.add("ce_t2s", ceT2S)
-        components.add("t2s_correct", correct); components.add("total", total)
-        return total
+        return hidden
     }
 
     /// Ends the step: backpropagates the student-space gradient through the attention into
     /// P_t2s and P_query (with the teacher-space part of dA); returns the components.
     @discardableResult
     public func finishStep() -> LossComponents {
-        guard let batch else { return components }
+        guard let batch else { return dualSpaceStep.finish() }
         let b = batch.sequenceCount, ts = batch.studentLength, tt = batch.teacherLength
         let ns = b * ts, nt = b * tt, dS = studentWidth, dT = teacherWidth
         var teacherValueGradient = [Float](repeating: 0, count: nt * dS)
-        Self.attentionBackward(weights: t2sWeights, hiddenGradient: t2sHiddenGradient, values: teacherValues,
+        Self.attentionBackward(weights: t2sWeights, hiddenGradient: dualSpaceStep.t2sHiddenGradient, values: teacherValues,
                                valueGradient: &teacherValueGradient, scoreGradient: &scoreGradient,
                                sequenceCount: b, rows: ts, columns: tt, width: dS, transposedScores: false)
         projectors.backward(projectors.teacherToStudent, input: valueInput, outputGradient: teacherValueGradient,
@@ -323,8 +281,7 @@ public final class CrossModelAttentionObjective: ChunkedObjective {
             }
         }
         projectors.backward(projectors.query!, input: queryInput, outputGradient: queryGradient, inputGradient: nil, rowCount: ns)
-        studentHead = nil
-        return components
+        return dualSpaceStep.finish()
     }
 
     /// Backward through h_b = W_b · V_b for every sequence b, the rows of W_b (M,N) being

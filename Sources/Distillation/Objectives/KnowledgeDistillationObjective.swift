@@ -3,6 +3,8 @@
 // Shape legend: N = B·T rows, V = vocabulary, K = top-k count.
 //   targets: TopKTargets (N,K)+(N) or full teacher logits (N,V).
 
+import Engine
+
 /// How CE and the distance are weighted in `kd`.
 public enum KDWeighting: Sendable, Equatable {
     /// DSKD: `L = (1 − λ)·CE + λ·D` (DSKD scripts: λ = 0.5, τ = 2).
@@ -64,7 +66,8 @@ public enum TeacherTargets: Sendable {
 /// `kd`: weighted CE plus D(teacher ‖ student) at temperature τ; components `ce`, `kd`, `total`.
 /// Both terms are summed over label tokens and divided by the global label count; padding
 /// rows (negative label) contribute nothing and get a zero gradient. CE is at τ = 1.
-public final class KnowledgeDistillationObjective: ChunkedObjective {
+public final class KnowledgeDistillationObjective: Objective, ChunkedObjective {
+    public let kind = ObjectiveKind.kd
     /// The settings.
     public let configuration: KDConfiguration
     /// Whether the teacher sends top-k targets (else full logits).
@@ -101,7 +104,24 @@ public final class KnowledgeDistillationObjective: ChunkedObjective {
         self.targets = targets
         self.vocabularySize = vocabularySize
         components = LossComponents()
-        components["ce"] = 0; components["kd"] = 0; components["total"] = 0
+        for name in kind.componentNames { components[name] = 0 }
+    }
+
+    /// One step on `model`'s last forward pass with the teacher's top-k targets (when
+    /// present) or full logits.
+    public func lossAndGradients(model: LlamaModel, batch: ObjectiveBatch, teacher: TeacherOutputsView?,
+                                 computeGradients: Bool = true) throws -> ObjectiveResult {
+        let targets: TeacherTargets
+        if let topK = teacher?.topK {
+            targets = .topK(topK)
+        } else if let logits = teacher?.fullLogits {
+            targets = .fullLogits(logits)
+        } else {
+            throw DistillationError.missingTeacherData("top-k targets or logits")
+        }
+        try beginStep(labels: batch.labels, targets: targets, vocabularySize: model.config.vocabularySize)
+        let sum = try runLMHead(of: model, computeGradients: computeGradients)
+        return ObjectiveResult(components: components, lmHeadSum: sum)
     }
 
     public func lossAndGradient(rowStart: Int, rowCount: Int, logits: UnsafeMutablePointer<Float>, vocabularySize: Int) -> Double {

@@ -9,10 +9,23 @@ public enum ObjectiveKind: String, CaseIterable, Sendable, Codable {
     /// Dual-space KD with cross-model attention, different vocabularies.
     case dskdCMA = "dskd-cma"
 
-    /// Parses a configuration name (`ce`, `kd`, `dskd`, `dskd-cma`).
+    /// The names accepted in configurations, in declaration order: the one list of them.
+    public static var names: [String] { allCases.map(\.rawValue) }
+
+    /// Parses a configuration name (one of `names`).
     public init(name: String) throws {
         guard let kind = ObjectiveKind(rawValue: name) else { throw DistillationError.unknownObjective(name) }
         self = kind
+    }
+
+    /// The named loss components of this objective, in reduction order (`total` last).
+    public var componentNames: [String] {
+        switch self {
+        case .ce: ["ce", "total"]
+        case .kd: ["ce", "kd", "total"]
+        case .dskd: ["ce", "kd_t2s", "ce_t2s", "kd_s2t", "total"]
+        case .dskdCMA: ["ce", "kd_t2s", "ce_t2s", "kd_s2t", "t2s_correct", "total"]
+        }
     }
 
     /// What the teacher service must send for this objective (`kd` with top-k targets by

@@ -222,23 +222,6 @@ public enum VectorMath {
         return Double(m) + _log(total)
     }
 
-    /// Replaces a row of logits by its log-softmax in place and returns the
-    /// log-sum-exp that was subtracted.
-    @discardableResult
-    public static func logSoftmaxInPlace(_ x: UnsafeMutablePointer<Float>, _ n: Int) -> Double {
-        let lse = logSumExp(x, n)
-        let s = Float(lse)
-        var i = 0
-        let raw = UnsafeMutableRawPointer(x)
-        while i + 16 <= n {
-            let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) - s
-            raw.storeBytes(of: v, toByteOffset: i * 4, as: SIMD16<Float>.self)
-            i += 16
-        }
-        while i < n { x[i] -= s; i += 1 }
-        return lse
-    }
-
     /// Replaces a row of logits by its softmax in place (stable).
     public static func softmaxInPlace(_ x: UnsafeMutablePointer<Float>, _ n: Int) {
         let m = maximum(x, n)

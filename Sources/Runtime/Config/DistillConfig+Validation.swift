@@ -1,9 +1,6 @@
-extension DistillConfig {
-    /// The KD distances the objective accepts.
-    public static let distanceNames: Set<String> = ["fkl", "rkl", "js", "sfkl", "srkl", "akl", "tvd"]
-    /// The objectives the trainer implements.
-    public static let objectiveNames: Set<String> = ["ce", "kd", "dskd", "dskd-cma"]
+import Distillation
 
+extension DistillConfig {
     /// Checks values that decode but make no sense, naming the key.
     func validate(source: String) throws {
         func fail(_ key: String, _ reason: String) -> ConfigError {
@@ -42,11 +39,11 @@ extension DistillConfig {
         guard data.globalBatchSequences >= 1 else { throw fail("data.global_batch_sequences", "must be 1 or more") }
         guard data.validationSequences >= 1 else { throw fail("data.validation_sequences", "must be 1 or more") }
 
-        guard Self.objectiveNames.contains(objective.name) else {
-            throw fail("objective.name", "\"\(objective.name)\" is not one of \(Self.objectiveNames.sorted())")
+        guard ObjectiveKind.names.contains(objective.name) else {
+            throw fail("objective.name", "\"\(objective.name)\" is not one of \(ObjectiveKind.names.sorted())")
         }
-        if let distance = objective.distance, !Self.distanceNames.contains(distance) {
-            throw fail("objective.distance", "\"\(distance)\" is not one of \(Self.distanceNames.sorted())")
+        if let distance = objective.distance, !Distance.names.contains(distance) {
+            throw fail("objective.distance", "\"\(distance)\" is not one of \(Distance.names.sorted())")
         }
         if objective.kdWeight != nil && objective.lambda != nil {
             throw fail("objective.kd_weight", "and objective.lambda are two parameterizations of one weight: give one")

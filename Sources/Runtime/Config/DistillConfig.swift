@@ -120,9 +120,9 @@ public struct DistillConfig: Codable, Equatable, Sendable {
 
     /// The training loss (ALGORITHMS.md §2).
     public struct ObjectiveSection: Codable, Equatable, Sendable {
-        /// `ce`, `kd`, `dskd` or `dskd-cma`.
+        /// The objective: one of `ObjectiveKind.names`.
         public var name: String
-        /// KD distance: `fkl`, `rkl`, `js`, `sfkl`, `srkl`, `akl`, `tvd`.
+        /// KD distance: one of `Distance.names`.
         public var distance: String?
         /// KD temperature τ, applied to both sides.
         public var temperature: Double?

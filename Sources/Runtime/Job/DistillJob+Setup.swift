@@ -147,7 +147,7 @@ extension DistillJob {
                                            weightDecay: config.optimizer.weightDecay)
             teacherHead = head
         }
-        let trainer = StudentTrainer(model: model, objective: objective, optimizer: config.optimizer,
+        let trainer = StudentTrainer(model: model, objective: objective, optimizer: config.optimizer.settings,
                                      totalSteps: config.training.steps, synchronizer: synchronizer,
                                      globalLabelCount: config.data.globalBatchSequences * config.data.sequenceLength)
         if let resumePoint { try TrainingCheckpoint.restore(trainer, from: resumePoint.folder, state: resumePoint.state) }

@@ -5,14 +5,10 @@ import Engine
 /// needs from the teacher and the fixed order of its named components (every student
 /// reduces them in that order).
 public final class StudentObjective {
-    enum Loss {
-        case crossEntropy(CrossEntropyObjective)
-        case knowledgeDistillation(KnowledgeDistillationObjective)
-        /// `dskd`: built by `prepareDualSpace` once the teacher's head matrix is at hand.
-        case dualSpace(DualSpaceConfiguration)
-    }
-
-    var loss: Loss
+    /// The loss; for `dskd` built by `prepareDualSpace` once the teacher's head matrix is at hand.
+    var objective: (any Objective)?
+    /// `dskd`'s settings until `prepareDualSpace` builds it.
+    let pendingDualSpace: DualSpaceConfiguration?
     /// The `dskd` objective with its projectors, and their optimizer.
     public private(set) var dualSpace: DualSpaceObjective?
     var projectorOptimizer: ProjectorOptimizer?
@@ -24,64 +20,68 @@ public final class StudentObjective {
     /// τ at which the teacher's top-k log-probabilities are taken.
     public let temperature: Float
     /// Component names in reduction order.
-    public let componentNames: [String]
+    public var componentNames: [String] { kind.componentNames }
 
     /// Builds the objective: `ce`, or `kd` (distance, τ, `kd_weight` γ as `CE + γ·D` or
     /// `lambda` as `(1−λ)·CE + λ·D`; default DDK's γ = 0.2, τ = 1, fkl), with top-k targets
-    /// when `top_k` is given, else full teacher logits.
+    /// when `top_k` is given, else full teacher logits, or `dskd` (τ = 2, λ = 0.5 by default).
+    /// The one place that maps a config to an objective.
     public init(section: DistillConfig.ObjectiveSection) throws {
         kind = try ObjectiveKind(name: section.name)
+        topK = kind == .kd ? section.topK ?? 0 : 0
         switch kind {
         case .ce:
-            loss = .crossEntropy(CrossEntropyObjective())
-            requirements = []
-            topK = 0
+            objective = CrossEntropyObjective()
+            pendingDualSpace = nil
             temperature = 1
-            componentNames = ["ce", "total"]
         case .kd:
-            let distance = try Distance(name: section.distance ?? "fkl", skew: Float(section.skew ?? Double(Distance.defaultSkew)))
-            let weighting: KDWeighting
-            if let lambda = section.lambda {
-                weighting = .interpolated(lambda: Float(lambda))
-            } else {
-                weighting = .additive(gamma: Float(section.kdWeight ?? 0.2))
-            }
-            temperature = Float(section.temperature ?? 1)
-            let configuration = try KDConfiguration(distance: distance, temperature: temperature, weighting: weighting)
-            let usesTopK = section.topK != nil
-            let objective = KnowledgeDistillationObjective(configuration: configuration, usesTopK: usesTopK)
-            loss = .knowledgeDistillation(objective)
-            requirements = objective.teacherRequirements
-            topK = section.topK ?? 0
-            componentNames = ["ce", "kd", "total"]
+            let knowledgeDistillation = try Self.knowledgeDistillation(section)
+            objective = knowledgeDistillation
+            pendingDualSpace = nil
+            temperature = knowledgeDistillation.configuration.temperature
         case .dskd:
-            if section.kdWeight != nil {
-                throw UnsupportedObjectiveError(name: "dskd with objective.kd_weight: dskd weighs its terms by objective.lambda (default 0.5); remove kd_weight")
-            }
-            if section.topK != nil {
-                throw UnsupportedObjectiveError(name: "dskd with objective.top_k: dskd uses the teacher's hidden states, not top-k targets; remove top_k")
-            }
-            temperature = Float(section.temperature ?? 2)
-            let configuration = try DualSpaceConfiguration(
-                distance: try Distance(name: section.distance ?? "fkl", skew: Float(section.skew ?? Double(Distance.defaultSkew))),
-                temperature: temperature, lambda: Float(section.lambda ?? 0.5),
-                projectorLearningRate: Float(section.projectorLearningRate ?? 1e-3))
-            loss = .dualSpace(configuration)
-            requirements = ObjectiveKind.dskd.teacherRequirements()
-            topK = 0
-            componentNames = ["ce", "kd_t2s", "ce_t2s", "kd_s2t", "total"]
+            let configuration = try Self.dualSpaceConfiguration(section)
+            pendingDualSpace = configuration
+            temperature = configuration.temperature
         case .dskdCMA:
             throw UnsupportedObjectiveError(name: section.name)
         }
+        requirements = objective?.teacherRequirements ?? kind.teacherRequirements()
+    }
+
+    static func knowledgeDistillation(_ section: DistillConfig.ObjectiveSection) throws -> KnowledgeDistillationObjective {
+        let distance = try Distance(name: section.distance ?? "fkl", skew: Float(section.skew ?? Double(Distance.defaultSkew)))
+        let weighting: KDWeighting
+        if let lambda = section.lambda {
+            weighting = .interpolated(lambda: Float(lambda))
+        } else {
+            weighting = .additive(gamma: Float(section.kdWeight ?? 0.2))
+        }
+        let configuration = try KDConfiguration(distance: distance, temperature: Float(section.temperature ?? 1), weighting: weighting)
+        return KnowledgeDistillationObjective(configuration: configuration, usesTopK: section.topK != nil)
+    }
+
+    static func dualSpaceConfiguration(_ section: DistillConfig.ObjectiveSection) throws -> DualSpaceConfiguration {
+        if section.kdWeight != nil {
+            throw UnsupportedObjectiveError(name: "dskd with objective.kd_weight: dskd weighs its terms by objective.lambda (default 0.5); remove kd_weight")
+        }
+        if section.topK != nil {
+            throw UnsupportedObjectiveError(name: "dskd with objective.top_k: dskd uses the teacher's hidden states, not top-k targets; remove top_k")
+        }
+        return try DualSpaceConfiguration(
+            distance: try Distance(name: section.distance ?? "fkl", skew: Float(section.skew ?? Double(Distance.defaultSkew))),
+            temperature: Float(section.temperature ?? 2), lambda: Float(section.lambda ?? 0.5),
+            projectorLearningRate: Float(section.projectorLearningRate ?? 1e-3))
     }
 
     /// `dskd` only: builds the dual-space objective (projectors seeded alike on every
     /// student) from the teacher's LM-head matrix (V,dT).
     public func prepareDualSpace(studentWidth: Int, teacherWidth: Int, vocabularySize: Int, teacherHead: [Float],
                                  seed: UInt64, weightDecay: Double) throws {
-        guard case .dualSpace(let configuration) = loss else { return }
+        guard let configuration = pendingDualSpace else { return }
         let objective = try DualSpaceObjective(configuration: configuration, studentWidth: studentWidth, teacherWidth: teacherWidth,
                                                vocabularySize: vocabularySize, teacherHead: teacherHead, seed: seed)
+        self.objective = objective
         dualSpace = objective
         projectorOptimizer = ProjectorOptimizer(for: objective.projectors, weightDecay: Float(weightDecay))
     }
@@ -100,43 +100,28 @@ public final class StudentObjective {
     /// `componentNames` order) over this student's label tokens.
     func lossAndGradients(model: LlamaModel, labels: StepLabels, teacher: TeacherOutputs?,
                           computeGradients: Bool = true) throws -> [Double] {
-        let components: LossComponents
-        switch loss {
-        case .crossEntropy(let objective):
-            objective.beginStep(labels: labels)
-            var chunked = objective
-            try model.lmHeadLoss(&chunked, computeGradients: computeGradients)
-            components = objective.components
-        case .knowledgeDistillation(let objective):
-            guard let teacher else { throw TeacherProtocolError(teacherRank: -1, step: -1, problem: "kd needs teacher outputs") }
-            let targets: TeacherTargets
-            if let topK = teacher.topK {
-                targets = .topK(topK)
-            } else if let logits = teacher.fullLogits {
-                targets = .fullLogits(logits)
-            } else {
-                throw TeacherProtocolError(teacherRank: -1, step: teacher.step, problem: "the teacher sent neither top-k targets nor logits")
-            }
-            try objective.beginStep(labels: labels, targets: targets, vocabularySize: model.config.vocabularySize)
-            var chunked = objective
-            try model.lmHeadLoss(&chunked, computeGradients: computeGradients)
-            components = objective.components
-        case .dualSpace:
-            guard let objective = dualSpace else {
-                throw UnsupportedObjectiveError(name: "dskd (the teacher head matrix was not loaded on this student)")
-            }
-            guard let hidden = teacher?.hiddenStates else {
-                throw TeacherProtocolError(teacherRank: -1, step: teacher?.step ?? -1, problem: "dskd needs the teacher's hidden states")
-            }
-            objective.projectors.zeroGradients()
-            try objective.beginStep(labels: labels, studentHidden: UnsafePointer(model.hiddenStates.baseAddress!),
-                                    teacherHidden: hidden, studentHead: UnsafePointer(model.lmHeadWeight.baseAddress!))
-            var chunked = objective
-            try model.lmHeadLoss(&chunked, computeGradients: computeGradients)
-            if computeGradients { objective.addStudentHiddenGradient(into: model.hiddenGradient.baseAddress!) }
-            components = objective.finishStep()
+        guard let objective else {
+            throw UnsupportedObjectiveError(name: "\(kind.rawValue) (the teacher head matrix was not loaded on this student)")
         }
-        return componentNames.map { components[$0] }
+        if needsTeacher && teacher == nil {
+            throw TeacherProtocolError(teacherRank: -1, step: -1, problem: "\(kind.rawValue) needs teacher outputs")
+        }
+        let result: ObjectiveResult
+        do {
+            result = try objective.lossAndGradients(model: model, batch: ObjectiveBatch(labels: labels),
+                                                    teacher: teacher.map(TeacherOutputsView.init),
+                                                    computeGradients: computeGradients)
+        } catch DistillationError.missingTeacherData(let what) {
+            throw TeacherProtocolError(teacherRank: -1, step: teacher?.step ?? -1, problem: "the teacher sent no \(what)")
+        }
+        return componentNames.map { result.components[$0] }
+    }
+}
+
+extension TeacherOutputsView {
+    /// The per-token payloads of a teacher message, as the objectives read them.
+    init(_ outputs: TeacherOutputs) {
+        self.init(topK: outputs.topK, fullLogits: outputs.fullLogits, hiddenStates: outputs.hiddenStates)
     }
 }
 

@@ -35,16 +35,16 @@ public final class StudentTrainer {
         public var stepSeconds: Double
     }
 
-    public init(model: LlamaModel, objective: StudentObjective, optimizer section: DistillConfig.OptimizerSection,
+    public init(model: LlamaModel, objective: StudentObjective, optimizer settings: OptimizerSettings,
                 totalSteps: Int, synchronizer: GradientSynchronizer?, globalLabelCount: Int) {
         self.model = model
         self.objective = objective
         optimizer = AdamW(layout: model.layout, settings: AdamW.Settings(
-            beta1: Float(section.beta1), beta2: Float(section.beta2), epsilon: Float(section.epsilon),
-            weightDecay: Float(section.weightDecay)))
-        schedule = LearningRateSchedule(peak: section.learningRate, floor: section.minimumLearningRate,
-                                        warmupSteps: section.warmupSteps, totalSteps: totalSteps)
-        gradientClip = section.gradientClip
+            beta1: Float(settings.beta1), beta2: Float(settings.beta2), epsilon: Float(settings.epsilon),
+            weightDecay: Float(settings.weightDecay)))
+        schedule = LearningRateSchedule(peak: settings.learningRate, floor: settings.minimumLearningRate,
+                                        warmupSteps: settings.warmupSteps, totalSteps: totalSteps)
+        gradientClip = settings.gradientClip
         self.synchronizer = synchronizer
         self.globalLabelCount = Double(globalLabelCount)
     }

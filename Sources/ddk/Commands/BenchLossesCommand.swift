@@ -10,12 +10,12 @@ import Foundation
 struct BenchLossesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "losses",
-        abstract: "Measure the student step under ce, kd (top-k targets), dskd and dskd-cma (one thread).")
+        abstract: "Measure the student step under each objective (\(ObjectiveKind.names.joined(separator: ", ")); kd with top-k targets; one thread).")
 
     @Flag(name: .long, help: "Print one JSON object on stdout.")
     var json = false
 
-    @Option(name: .long, help: "Comma-separated objectives to measure; ce is always measured first.")
+    @Option(name: .long, help: "Comma-separated objectives to measure (\(ObjectiveKind.names.joined(separator: ", "))); ce is always measured first.")
     var objectives = "ce,kd,dskd"
 
     @Option(name: .long, help: "Timed steps per objective (after one warm-up step).")
@@ -30,7 +30,7 @@ struct BenchLossesCommand: ParsableCommand {
     @Option(name: .long, help: "Teacher top-k ids per token for kd.")
     var topK = 64
 
-    @Option(name: .long, help: "Distance of kd and of dskd's student-space term (fkl, rkl, js, sfkl, srkl, akl, tvd).")
+    @Option(name: .long, help: "Distance of kd and of dskd's student-space term (\(Distance.names.joined(separator: ", "))).")
     var distance = "fkl"
 
     @Option(name: .long, help: "KD temperature of kd (1: DDK's CE + 0.2·D; otherwise DSKD's 0.5·CE + 0.5·D).")
