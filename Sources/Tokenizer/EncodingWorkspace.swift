@@ -96,6 +96,23 @@ final class EncodingWorkspace {
         return h ^ (h >> 29)
     }
 
+    /// Whether the `length` bytes at `a` and at `b` are equal (inlined: keys are short).
+    @inline(__always)
+    static func equal(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ length: Int) -> Bool {
+        let rawA = UnsafeRawPointer(a), rawB = UnsafeRawPointer(b)
+        var index = 0
+        while index + 8 <= length {
+            if rawA.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                != rawB.loadUnaligned(fromByteOffset: index, as: UInt64.self) { return false }
+            index += 8
+        }
+        while index < length {
+            if a[index] != b[index] { return false }
+            index += 1
+        }
+        return true
+    }
+
     /// Appends the cached ids of `key` to `output` and returns true, or returns false.
     @inline(__always)
     func appendCached(_ key: UnsafePointer<UInt8>, _ length: Int, to output: inout [Int32]) -> Bool {
@@ -106,7 +123,7 @@ final class EncodingWorkspace {
             if index == 0 { return false }
             let entry = entries[index - 1]
             if entry.hash == h, Int(entry.keyLength) == length,
-               memcmp(keyArena + Int(entry.keyStart), key, length) == 0 {
+               Self.equal(keyArena + Int(entry.keyStart), key, length) {
                 let ids = UnsafeBufferPointer(start: idsArena + Int(entry.idsStart), count: Int(entry.idsCount))
                 if ids.count == 1 { output.append(ids[0]) } else { output.append(contentsOf: ids) }
                 return true

@@ -19,7 +19,8 @@ struct SegmentSplitter: Sendable {
     }
 
     private let bridges: [Bridge]
-    private let cutsAtSpaces: Bool
+    /// False when the vocabulary has too many bridges: then nothing is cut.
+    let cutsAtSpaces: Bool
     private static let maximumBridges = 64
 
     init(tokens: [String]) {
@@ -38,19 +39,10 @@ struct SegmentSplitter: Sendable {
         self.bridges = cutsAtSpaces ? bridges : []
     }
 
-    /// The end of the segment that starts at `start` in the `count` bytes at `text`.
+    /// Whether the text may be cut before the "▁" at `index` of the `count` bytes at `text`.
     @inline(__always)
-    func segmentEnd(_ text: UnsafePointer<UInt8>, count: Int, from start: Int) -> Int {
-        guard cutsAtSpaces else { return count }
-        var index = start + 1
-        while index + 3 <= count {
-            if text[index] == 0xE2 && text[index + 1] == 0x96 && text[index + 2] == 0x81
-                && !isBridged(text, count: count, at: index) {
-                return index
-            }
-            index += 1
-        }
-        return count
+    func allowsCut(_ text: UnsafePointer<UInt8>, count: Int, at index: Int) -> Bool {
+        cutsAtSpaces && (bridges.isEmpty || !isBridged(text, count: count, at: index))
     }
 
     /// True when a bridge token occurs in the text with one of its inner "▁" at `index`.

@@ -25,6 +25,8 @@ struct SentencePieceLookup {
     let scoreRanks: UnsafePointer<Int32>
     /// Token of each byte value (byte fallback).
     let byteTokens: UnsafePointer<Int32>
+    /// Token whose text is each byte value alone, -1 where none (spares hashing ASCII).
+    let oneByteTokens: UnsafePointer<Int32>
 
     /// The rank and id of the token whose text is the `length` bytes at `text`.
     @inline(__always)
@@ -58,7 +60,7 @@ extension EncodingWorkspace {
         while offset < count {
             let length = min(utf8SequenceLength(text[offset]), count - offset)
             start[n] = Int32(offset)
-            s[n] = vocabulary.texts.id(text + offset, length)
+            s[n] = length == 1 ? vocabulary.oneByteTokens[Int(text[offset])] : vocabulary.texts.id(text + offset, length)
             n += 1
             offset += length
         }

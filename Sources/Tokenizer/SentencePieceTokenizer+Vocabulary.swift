@@ -34,6 +34,16 @@ extension SentencePieceTokenizer {
         }
     }
 
+    /// The token whose text is each byte value alone, -1 where none.
+    static func oneByteTokens(texts: TokenTextTable) -> [Int32] {
+        texts.withLookup { lookup in
+            (0..<256).map { byte in
+                var single = [UInt8(byte)]
+                return single.withUnsafeMutableBufferPointer { lookup.id($0.baseAddress!, 1) }
+            }
+        }
+    }
+
     /// What each token decodes to: a byte token its byte, a user-defined token its text as
     /// is, any other token its text with "▁" as a space.
     static func decodedPieces(tokens: [String], types: [TokenType]) -> ([UInt8], [Int32]) {

@@ -41,12 +41,16 @@ public final class SentencePieceTokenizer: Sendable {
     private let scoreRanks: [Int32]
     /// Token of each byte value: "<0xNN>", else the one-byte token, else the unknown token.
     private let byteTokens: [Int32]
+    private let oneByteTokens: [Int32]
     private let userDefined: UserDefinedTokenMatcher
     private let splitter: SegmentSplitter
     /// What each token decodes to, back to back; token i is pieces[pieceOffsets[i]..<pieceOffsets[i+1]].
     private let pieces: [UInt8]
     private let pieceOffsets: [Int32]
     private let workspaces = WorkspacePool()
+    /// Segments up to this many bytes go through the workspace cache (long ones repeat too:
+    /// URLs, rules of "=====").
+    private static let maximumCachedSegment = 256
 
     /// Builds a tokenizer from tokens, their scores and types (all by id). Throws when the
     /// arrays disagree in length, a special id is out of range, or some byte value has
@@ -79,6 +83,7 @@ public final class SentencePieceTokenizer: Sendable {
         texts = TokenTextTable(tokens: tokens)
         scoreRanks = Self.denseRanks(scores)
         byteTokens = try Self.byteFallback(texts: texts, unknownTokenID: unknownTokenID)
+        oneByteTokens = Self.oneByteTokens(texts: texts)
         userDefined = UserDefinedTokenMatcher(tokens: tokenTypes.indices.compactMap {
             tokenTypes[$0] == .userDefined ? (Int32($0), tokens[$0]) : nil
         })
@@ -105,17 +110,17 @@ public final class SentencePieceTokenizer: Sendable {
         output.reserveCapacity(bytes.count / 3 + 16)
         if addingBOS, let bosTokenID { output.append(bosTokenID) }
         guard let base = bytes.baseAddress, bytes.count > 0 else { return output }
+        var fragment = EscapedFragment(rawCapacity: bytes.count)
+        defer { fragment.deallocate() }
         workspaces.withWorkspace { workspace in
             withLookup { vocabulary in
-                var escaped: [UInt8] = []
                 var fragmentStart = 0
                 var index = 0
                 var followsToken = true
                 func encodeFragment(upTo end: Int) {
                     guard end > fragmentStart else { return }
-                    escape(base + fragmentStart, count: end - fragmentStart, spacePrefix: addsSpacePrefix && followsToken,
-                           into: &escaped)
-                    encodeEscaped(escaped, workspace: workspace, vocabulary: vocabulary, into: &output)
+                    fragment.fill(base + fragmentStart, count: end - fragmentStart, spacePrefix: addsSpacePrefix && followsToken)
+                    encodeSegments(of: fragment, workspace: workspace, vocabulary: vocabulary, into: &output)
                     followsToken = false
                 }
                 while index < bytes.count {
@@ -166,52 +171,46 @@ public final class SentencePieceTokenizer: Sendable {
         return pieces[Int(pieceOffsets[Int(id)])..<Int(pieceOffsets[Int(id) + 1])]
     }
 
-    /// Appends the segments of one escaped piece of text, through the workspace cache.
-    private func encodeEscaped(_ escaped: [UInt8], workspace: EncodingWorkspace, vocabulary: SentencePieceLookup,
-                               into output: inout [Int32]) {
-        escaped.withUnsafeBufferPointer { text in
-            guard let base = text.baseAddress else { return }
-            var start = 0
-            while start < text.count {
-                let end = splitter.segmentEnd(base, count: text.count, from: start)
-                let segment = base + start, length = end - start
-                start = end
-                let cacheable = length <= EncodingWorkspace.maximumCachedLength
-                if cacheable && workspace.appendCached(segment, length, to: &output) { continue }
-                let first = output.count
-                workspace.encodeSentencePieceSegment(segment, count: length, vocabulary: vocabulary, into: &output)
-                if cacheable {
-                    output.withUnsafeBufferPointer {
-                        workspace.insert(segment, length, ids: UnsafeBufferPointer(rebasing: $0[first...]))
-                    }
+    /// Appends the tokens of an escaped fragment, segment by segment through the workspace cache.
+    private func encodeSegments(of fragment: EscapedFragment, workspace: EncodingWorkspace,
+                                vocabulary: SentencePieceLookup, into output: inout [Int32]) {
+        let text = fragment.text
+        func encodeSegment(from start: Int, to end: Int) {
+            let segment = text + start, length = end - start
+            let cacheable = length <= Self.maximumCachedSegment
+            if cacheable && workspace.appendCached(segment, length, to: &output) { return }
+            let first = output.count
+            workspace.encodeSentencePieceSegment(segment, count: length, vocabulary: vocabulary, into: &output)
+            if cacheable {
+                output.withUnsafeBufferPointer {
+                    workspace.insert(segment, length, ids: UnsafeBufferPointer(rebasing: $0[first...]))
                 }
             }
         }
+        var start = 0
+        if splitter.cutsAtSpaces {
+            for index in 0..<fragment.spaceCount {
+                let space = Int(fragment.spaces[index])
+                if splitter.allowsCut(text, count: fragment.count, at: space) {
+                    encodeSegment(from: start, to: space)
+                    start = space
+                }
+            }
+        }
+        encodeSegment(from: start, to: fragment.count)
     }
 
     private func withLookup<Result>(_ body: (SentencePieceLookup) throws -> Result) rethrows -> Result {
         try texts.withLookup { texts in
             try scoreRanks.withUnsafeBufferPointer { ranks in
                 try byteTokens.withUnsafeBufferPointer { byteTokens in
-                    try body(SentencePieceLookup(texts: texts, scoreRanks: ranks.baseAddress!,
-                                                 byteTokens: byteTokens.baseAddress!))
+                    try oneByteTokens.withUnsafeBufferPointer { oneByteTokens in
+                        try body(SentencePieceLookup(texts: texts, scoreRanks: ranks.baseAddress!,
+                                                     byteTokens: byteTokens.baseAddress!,
+                                                     oneByteTokens: oneByteTokens.baseAddress!))
+                    }
                 }
             }
-        }
-    }
-}
-
-/// Writes `count` raw bytes into `escaped` with each space as "▁" (E2 96 81).
-private func escape(_ bytes: UnsafePointer<UInt8>, count: Int, spacePrefix: Bool, into escaped: inout [UInt8]) {
-    escaped.removeAll(keepingCapacity: true)
-    escaped.reserveCapacity(count + count / 2 + 3)
-    if spacePrefix { escaped.append(contentsOf: [0xE2, 0x96, 0x81]) }
-    for index in 0..<count {
-        let byte = bytes[index]
-        if byte == 0x20 {
-            escaped.append(contentsOf: [0xE2, 0x96, 0x81])
-        } else {
-            escaped.append(byte)
         }
     }
 }

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Token texts as an open-addressing hash table, UTF-8 bytes → token id, for merges that
 /// ask "is this concatenation a token?". Built once; read-only afterwards.
 struct TokenTextTable: Sendable {
@@ -12,6 +6,8 @@ struct TokenTextTable: Sendable {
     private let offsets: [Int32]
     /// Token id + 1 per slot; 0 marks a free slot.
     private let slots: [Int32]
+    /// The high 32 bits of each slot's hash, to pass over most other keys without comparing.
+    private let tags: [UInt32]
 
     /// Indexes `tokens` by text. When two tokens share a text the later id wins, as in
     /// llama.cpp's text → id map.
@@ -26,23 +22,27 @@ struct TokenTextTable: Sendable {
         var capacity = 16
         while capacity < 2 * tokens.count { capacity *= 2 }
         var slots = [Int32](repeating: 0, count: capacity)
+        var tags = [UInt32](repeating: 0, count: capacity)
         bytes.withUnsafeBufferPointer { all in
             for id in tokens.indices {
                 let start = all.baseAddress! + Int(offsets[id])
                 let length = Int(offsets[id + 1] - offsets[id])
-                var slot = Int(truncatingIfNeeded: EncodingWorkspace.hash(start, length)) & (capacity - 1)
+                let hash = EncodingWorkspace.hash(start, length)
+                var slot = Int(truncatingIfNeeded: hash) & (capacity - 1)
                 while slots[slot] != 0 {
                     let other = Int(slots[slot] - 1)
                     if Int(offsets[other + 1] - offsets[other]) == length,
-                       memcmp(all.baseAddress! + Int(offsets[other]), start, length) == 0 { break }
+                       EncodingWorkspace.equal(all.baseAddress! + Int(offsets[other]), start, length) { break }
                     slot = (slot + 1) & (capacity - 1)
                 }
                 slots[slot] = Int32(id + 1)
+                tags[slot] = UInt32(truncatingIfNeeded: hash >> 32)
             }
         }
         self.bytes = bytes
         self.offsets = offsets
         self.slots = slots
+        self.tags = tags
     }
 
     /// Read access for the hot loop (valid while the table lives).
@@ -50,8 +50,10 @@ struct TokenTextTable: Sendable {
         try bytes.withUnsafeBufferPointer { bytes in
             try offsets.withUnsafeBufferPointer { offsets in
                 try slots.withUnsafeBufferPointer { slots in
-                    try body(TokenTextLookup(bytes: bytes.baseAddress!, offsets: offsets.baseAddress!,
-                                             slots: slots.baseAddress!, mask: slots.count - 1))
+                    try tags.withUnsafeBufferPointer { tags in
+                        try body(TokenTextLookup(bytes: bytes.baseAddress!, offsets: offsets.baseAddress!,
+                                                 slots: slots.baseAddress!, tags: tags.baseAddress!, mask: slots.count - 1))
+                    }
                 }
             }
         }
@@ -63,19 +65,24 @@ struct TokenTextLookup {
     let bytes: UnsafePointer<UInt8>
     let offsets: UnsafePointer<Int32>
     let slots: UnsafePointer<Int32>
+    let tags: UnsafePointer<UInt32>
     let mask: Int
 
     /// The id of the token whose text is the `length` bytes at `text`, or -1.
     @inline(__always)
     func id(_ text: UnsafePointer<UInt8>, _ length: Int) -> Int32 {
-        var slot = Int(truncatingIfNeeded: EncodingWorkspace.hash(text, length)) & mask
+        let hash = EncodingWorkspace.hash(text, length)
+        let tag = UInt32(truncatingIfNeeded: hash >> 32)
+        var slot = Int(truncatingIfNeeded: hash) & mask
         while true {
             let entry = slots[slot]
             if entry == 0 { return -1 }
-            let id = Int(entry - 1)
-            let start = Int(offsets[id])
-            if Int(offsets[id + 1]) - start == length, memcmp(bytes + start, text, length) == 0 {
-                return Int32(id)
+            if tags[slot] == tag {
+                let id = Int(entry - 1)
+                let start = Int(offsets[id])
+                if Int(offsets[id + 1]) - start == length, EncodingWorkspace.equal(bytes + start, text, length) {
+                    return Int32(id)
+                }
             }
             slot = (slot + 1) & mask
         }

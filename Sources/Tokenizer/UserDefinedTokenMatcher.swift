@@ -7,6 +7,8 @@
 struct UserDefinedTokenMatcher: Sendable {
     /// Byte values some token starts with.
     private let startsToken: [Bool]
+    /// `first << 8 | second`: some token starts with these two bytes or is `first` alone.
+    private let startsTokenWithPair: [Bool]
     /// Trie edges: `node << 8 | byte` → child node; node 0 is the root.
     private let children: [Int: Int32]
     /// Token id ending at each node, -1 where none ends.
@@ -18,6 +20,7 @@ struct UserDefinedTokenMatcher: Sendable {
     /// `tokens` are (id, text) pairs; empty texts are ignored.
     init(tokens: [(id: Int32, text: String)]) {
         var startsToken = [Bool](repeating: false, count: 256)
+        var startsTokenWithPair = [Bool](repeating: false, count: 1 << 16)
         var children: [Int: Int32] = [:]
         var tokenAtNode: [Int32] = [-1]
         for (id, text) in tokens {
@@ -36,7 +39,11 @@ struct UserDefinedTokenMatcher: Sendable {
             }
             tokenAtNode[Int(node)] = id
             startsToken[Int(first)] = true
+            let utf8 = Array(text.utf8)
+            let seconds = utf8.count > 1 ? [Int(utf8[1])] : Array(0..<256)
+            for second in seconds { startsTokenWithPair[Int(first) << 8 | second] = true }
         }
+        self.startsTokenWithPair = startsTokenWithPair
         self.startsToken = startsToken
         self.children = children
         self.tokenAtNode = tokenAtNode
@@ -47,6 +54,7 @@ struct UserDefinedTokenMatcher: Sendable {
     @inline(__always)
     func longestMatch(_ text: UnsafePointer<UInt8>, count: Int) -> (id: Int32, length: Int)? {
         guard startsToken[Int(text[0])] else { return nil }
+        if count > 1 && !startsTokenWithPair[Int(text[0]) << 8 | Int(text[1])] { return nil }
         var node: Int32 = 0
         var best: (id: Int32, length: Int)?
         var index = 0

@@ -62,26 +62,35 @@ enum ReferenceTexts {
         }
     }
 
-    /// About `budget` bytes of real files, taken in turn from code, licences, documentation
-    /// and the multilingual lines, cut at line ends into pieces of at most 16 KB.
+    /// About `budget` bytes of real files, taken in turn from code, licences, documentation,
+    /// non-English prose and the multilingual lines, cut at line ends into pieces of at most
+    /// 16 KB.
     static func fileExcerpts(budget: Int) -> [String] {
         let sources = [
             files(under: "/usr/lib/python3.11", suffix: ".py"),
             files(under: "/usr/share/common-licenses", suffix: ""),
             files(under: "/usr/share/doc", suffix: "copyright"),
+            // Prose in other scripts: vim's tutor in a dozen languages, GnuPG's help texts.
+            files(under: "/usr/share/vim", suffix: ".utf-8") + files(under: "/usr/share/gnupg", suffix: ".txt"),
         ]
         var iterators = sources.map { $0.makeIterator() }
+        var exhausted = Set<Int>()
         var pieces: [String] = []
         var used = 0
-        var source = 0
-        var exhausted = 0
-        while used < budget && exhausted < iterators.count * 2 {
-            defer { source = (source + 1) % (iterators.count + 1) }
+        var turn = 0
+        while used < budget && exhausted.count < iterators.count {
+            defer { turn += 1 }
+            let source = turn % (iterators.count + 1)
             let text: String
             if source == iterators.count {
-                text = (0..<40).map { multilingual[($0 * 7 + used) % multilingual.count] }.joined(separator: [" ", "\n", "\n\n", "  "][used % 4])
+                text = (0..<40).map { multilingual[($0 * 7 + turn) % multilingual.count] }
+                    .joined(separator: [" ", "\n", "\n\n", "  "][turn % 4])
             } else {
-                guard let path = iterators[source].next() else { exhausted += 1; continue }
+                guard !exhausted.contains(source) else { continue }
+                guard let path = iterators[source].next() else {
+                    exhausted.insert(source)
+                    continue
+                }
                 guard let contents = try? String(contentsOfFile: path, encoding: .utf8) else { continue }
                 text = contents
             }

@@ -47,9 +47,10 @@ final class SentencePieceReferenceTests: XCTestCase {
         let expected = try referenceEncode(texts)
         XCTAssertEqual(expected.count, texts.count)
         var mismatches = 0
-        var bytes = 0
+        var bytes = 0, nonASCII = 0
         for (text, ids) in zip(texts, expected) {
             bytes += text.utf8.count
+            nonASCII += text.utf8.lazy.filter { $0 >= 0x80 }.count
             let actual = tokenizer.encode(text)
             if actual != ids {
                 mismatches += 1
@@ -59,7 +60,7 @@ final class SentencePieceReferenceTests: XCTestCase {
                 }
             }
         }
-        print("SentencePiece reference comparison: \(texts.count) texts, \(bytes) bytes, \(mismatches) mismatches")
+        print("SentencePiece reference comparison: \(texts.count) texts, \(bytes) bytes (\(nonASCII) outside ASCII), \(mismatches) mismatches")
         XCTAssertEqual(mismatches, 0)
     }
 }
