@@ -4,10 +4,9 @@ struct TokenTextTable: Sendable {
     /// Bytes of all tokens back to back; token i is bytes[offsets[i]..<offsets[i+1]].
     private let bytes: [UInt8]
     private let offsets: [Int32]
-    /// Token id + 1 per slot; 0 marks a free slot.
-    private let slots: [Int32]
-    /// The high 32 bits of each slot's hash, to pass over most other keys without comparing.
-    private let tags: [UInt32]
+    /// Per slot `tag << 32 | (id + 1)`, where the tag is the high 32 bits of the text's hash
+    /// (to pass over most other keys without comparing); 0 marks a free slot.
+    private let slots: [UInt64]
 
     /// Indexes `tokens` by text. When two tokens share a text the later id wins, as in
     /// llama.cpp's text → id map.
@@ -21,8 +20,7 @@ struct TokenTextTable: Sendable {
         }
         var capacity = 16
         while capacity < 2 * tokens.count { capacity *= 2 }
-        var slots = [Int32](repeating: 0, count: capacity)
-        var tags = [UInt32](repeating: 0, count: capacity)
+        var slots = [UInt64](repeating: 0, count: capacity)
         bytes.withUnsafeBufferPointer { all in
             for id in tokens.indices {
                 let start = all.baseAddress! + Int(offsets[id])
@@ -30,19 +28,17 @@ struct TokenTextTable: Sendable {
                 let hash = EncodingWorkspace.hash(start, length)
                 var slot = Int(truncatingIfNeeded: hash) & (capacity - 1)
                 while slots[slot] != 0 {
-                    let other = Int(slots[slot] - 1)
+                    let other = Int(truncatingIfNeeded: slots[slot] & 0xFFFF_FFFF) - 1
                     if Int(offsets[other + 1] - offsets[other]) == length,
                        EncodingWorkspace.equal(all.baseAddress! + Int(offsets[other]), start, length) { break }
                     slot = (slot + 1) & (capacity - 1)
                 }
-                slots[slot] = Int32(id + 1)
-                tags[slot] = UInt32(truncatingIfNeeded: hash >> 32)
+                slots[slot] = hash & 0xFFFF_FFFF_0000_0000 | UInt64(id + 1)
             }
         }
         self.bytes = bytes
         self.offsets = offsets
         self.slots = slots
-        self.tags = tags
     }
 
     /// Read access for the hot loop (valid while the table lives).
@@ -50,10 +46,8 @@ struct TokenTextTable: Sendable {
         try bytes.withUnsafeBufferPointer { bytes in
             try offsets.withUnsafeBufferPointer { offsets in
                 try slots.withUnsafeBufferPointer { slots in
-                    try tags.withUnsafeBufferPointer { tags in
-                        try body(TokenTextLookup(bytes: bytes.baseAddress!, offsets: offsets.baseAddress!,
-                                                 slots: slots.baseAddress!, tags: tags.baseAddress!, mask: slots.count - 1))
-                    }
+                    try body(TokenTextLookup(bytes: bytes.baseAddress!, offsets: offsets.baseAddress!,
+                                             slots: slots.baseAddress!, mask: slots.count - 1))
                 }
             }
         }
@@ -64,21 +58,20 @@ struct TokenTextTable: Sendable {
 struct TokenTextLookup {
     let bytes: UnsafePointer<UInt8>
     let offsets: UnsafePointer<Int32>
-    let slots: UnsafePointer<Int32>
-    let tags: UnsafePointer<UInt32>
+    let slots: UnsafePointer<UInt64>
     let mask: Int
 
     /// The id of the token whose text is the `length` bytes at `text`, or -1.
     @inline(__always)
     func id(_ text: UnsafePointer<UInt8>, _ length: Int) -> Int32 {
         let hash = EncodingWorkspace.hash(text, length)
-        let tag = UInt32(truncatingIfNeeded: hash >> 32)
+        let tag = hash & 0xFFFF_FFFF_0000_0000
         var slot = Int(truncatingIfNeeded: hash) & mask
         while true {
             let entry = slots[slot]
             if entry == 0 { return -1 }
-            if tags[slot] == tag {
-                let id = Int(entry - 1)
+            if entry & 0xFFFF_FFFF_0000_0000 == tag {
+                let id = Int(truncatingIfNeeded: entry & 0xFFFF_FFFF) - 1
                 let start = Int(offsets[id])
                 if Int(offsets[id + 1]) - start == length, EncodingWorkspace.equal(bytes + start, text, length) {
                     return Int32(id)
