@@ -19,11 +19,10 @@ extension SentencePieceTokenizer {
         try texts.withLookup { lookup in
             try (0..<256).map { byte in
                 let hex = String(byte, radix: 16, uppercase: true)
-                var name = Array("<0x\(hex.count == 1 ? "0" + hex : hex)>".utf8)
-                var single = [UInt8(byte)]
-                let named = name.withUnsafeMutableBufferPointer { lookup.id($0.baseAddress!, $0.count) }
+                let name = Array("<0x\(hex.count == 1 ? "0" + hex : hex)>".utf8)
+                let named = name.withUnsafeBufferPointer { lookup.id($0.baseAddress!, $0.count) }
                 if named >= 0 { return named }
-                let plain = single.withUnsafeMutableBufferPointer { lookup.id($0.baseAddress!, 1) }
+                let plain = withUnsafePointer(to: UInt8(byte)) { lookup.id($0, 1) }
                 if plain >= 0 { return plain }
                 guard let unknownTokenID else {
                     throw TokenizerError.invalidVocabulary(
@@ -37,10 +36,7 @@ extension SentencePieceTokenizer {
     /// The token whose text is each byte value alone, -1 where none.
     static func oneByteTokens(texts: TokenTextTable) -> [Int32] {
         texts.withLookup { lookup in
-            (0..<256).map { byte in
-                var single = [UInt8(byte)]
-                return single.withUnsafeMutableBufferPointer { lookup.id($0.baseAddress!, 1) }
-            }
+            (0..<256).map { byte in withUnsafePointer(to: UInt8(byte)) { lookup.id($0, 1) } }
         }
     }
 

@@ -27,10 +27,7 @@ extension TextTokenizer {
     }
 }
 
-extension Tokenizer: TextTokenizer {
-    /// False: SmolLM2, the byte-level model here, says `tokenizer.ggml.add_bos_token = false`.
-    public var addsBOSToken: Bool { false }
-}
+extension Tokenizer: TextTokenizer {}
 
 extension SentencePieceTokenizer: TextTokenizer {
     public func encode(utf8 bytes: UnsafeBufferPointer<UInt8>) -> [Int32] {

@@ -1,9 +1,9 @@
 /// Finds user-defined tokens in raw text: at a position, the longest user-defined token that
 /// starts there (a byte trie). Scanning left to right and taking the longest match at each
 /// position is how SentencePiece and Hugging Face `tokenizers` match them; llama.cpp instead
-/// cuts out the longest tokens first, all over the text. The two agree unless a token's end
-/// overlaps another token's start (Gemma 3's user-defined tokens never do: they are runs of
-/// one character or HTML-like tags).
+/// cuts out the longest tokens first, all over the text. The two can differ when one token's
+/// end is another's start ("ab" and "bcd" in "abcd"); on Gemma 3's user-defined tokens (runs
+/// of one character, and tags) both take the longest run from the left and agree.
 struct UserDefinedTokenMatcher: Sendable {
     /// Byte values some token starts with.
     private let startsToken: [Bool]
