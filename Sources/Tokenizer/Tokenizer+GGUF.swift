@@ -7,7 +7,9 @@ extension Tokenizer {
     /// Throws unless `tokenizer.ggml.model` is "gpt2" (byte-level BPE).
     public convenience init(gguf file: GGUFFile) throws {
         let model = try file.string("tokenizer.ggml.model")
-        guard model == "gpt2" else { throw TokenizerError.unsupportedModel(path: file.path, model: model, supported: ["byte-level BPE ('gpt2')"]) }
+        guard model == "gpt2" else {
+            throw TokenizerError.unsupportedModel(path: file.path, model: model, supported: ["byte-level BPE ('gpt2')"])
+        }
         func specialID(_ key: String) throws -> Int32? {
             try file.optionalInteger(key).map { Int32(clamping: $0) }
         }
