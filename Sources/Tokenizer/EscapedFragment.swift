@@ -2,15 +2,16 @@
 /// spaces written as "▁" (E2 96 81), and the offsets of the "▁" (written or literal) after
 /// the first byte, where a segment may start.
 struct EscapedFragment {
-    let text: UnsafeMutablePointer<UInt8>
-    let spaces: UnsafeMutablePointer<Int32>
+    private(set) var text: UnsafeMutablePointer<UInt8>
+    private(set) var spaces: UnsafeMutablePointer<Int32>
     private(set) var count = 0
     private(set) var spaceCount = 0
+    /// Raw bytes the buffers have room for (grown by `fill`).
+    private var rawCapacity = 0
 
-    /// Room for any fragment of at most `rawCapacity` bytes.
-    init(rawCapacity: Int) {
-        text = .allocate(capacity: 3 * rawCapacity + 3)
-        spaces = .allocate(capacity: rawCapacity + 1)
+    init() {
+        text = .allocate(capacity: 3)
+        spaces = .allocate(capacity: 1)
     }
 
     func deallocate() {
@@ -18,19 +19,29 @@ struct EscapedFragment {
         spaces.deallocate()
     }
 
+    private mutating func reserve(_ rawCount: Int) {
+        guard rawCount > rawCapacity else { return }
+        deallocate()
+        rawCapacity = max(rawCount, 2 * rawCapacity, 4096)
+        text = .allocate(capacity: 3 * rawCapacity + 3)
+        spaces = .allocate(capacity: rawCapacity + 1)
+    }
+
     /// Escapes the `rawCount` bytes at `raw`, with one "▁" in front when `spacePrefix`.
     @inline(__always)
     mutating func fill(_ raw: UnsafePointer<UInt8>, count rawCount: Int, spacePrefix: Bool) {
+        reserve(rawCount)
+        let escaped = text, spaceOffsets = spaces
         var written = 0
-        var spaces = 0
+        var found = 0
         @inline(__always) func writeSpace() {
             if written > 0 {
-                self.spaces[spaces] = Int32(written)
-                spaces += 1
+                spaceOffsets[found] = Int32(written)
+                found += 1
             }
-            text[written] = 0xE2
-            text[written + 1] = 0x96
-            text[written + 2] = 0x81
+            escaped[written] = 0xE2
+            escaped[written + 1] = 0x96
+            escaped[written + 2] = 0x81
             written += 3
         }
         if spacePrefix { writeSpace() }
@@ -44,12 +55,12 @@ struct EscapedFragment {
                 writeSpace()
                 index += 3
             } else {
-                text[written] = byte
+                escaped[written] = byte
                 written += 1
                 index += 1
             }
         }
         count = written
-        spaceCount = spaces
+        spaceCount = found
     }
 }

@@ -110,7 +110,7 @@ public final class SentencePieceTokenizer: Sendable {
         output.reserveCapacity(bytes.count / 3 + 16)
         if addingBOS, let bosTokenID { output.append(bosTokenID) }
         guard let base = bytes.baseAddress, bytes.count > 0 else { return output }
-        var fragment = EscapedFragment(rawCapacity: bytes.count)
+        var fragment = EscapedFragment()
         defer { fragment.deallocate() }
         workspaces.withWorkspace { workspace in
             withLookup { vocabulary in
