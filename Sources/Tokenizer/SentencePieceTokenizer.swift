@@ -104,7 +104,7 @@ public final class SentencePieceTokenizer: Sendable {
     }
 
     /// Encodes UTF-8 bytes, with BOS in front when `addingBOS` and the vocabulary has one.
-    /// Bytes that are not valid UTF-8 fall back to byte tokens.
+    /// Bytes that are not valid UTF-8 become byte tokens.
     public func encode(utf8 bytes: UnsafeBufferPointer<UInt8>, addingBOS: Bool) -> [Int32] {
         var output: [Int32] = []
         output.reserveCapacity(bytes.count / 3 + 16)
