@@ -76,31 +76,7 @@ extension EncodingWorkspace {
             guard right >= 0 else { return }
             let (rank, _) = merges.find(s[Int(position)], s[Int(right)])
             guard rank != MergeTable.noRank else { return }
-            heap.append(UInt64(UInt32(rank)) << 32 | UInt64(UInt32(position)))
-            var child = heap.count - 1
-            while child > 0 {
-                let parent = (child - 1) / 2
-                guard heap[child] < heap[parent] else { break }
-                heap.swapAt(child, parent)
-                child = parent
-            }
-        }
-        @inline(__always) func popMinimum() -> UInt64 {
-            let top = heap[0]
-            let last = heap.removeLast()
-            if !heap.isEmpty {
-                heap[0] = last
-                var parent = 0
-                while true {
-                    let left = 2 * parent + 1
-                    guard left < heap.count else { break }
-                    let smaller = left + 1 < heap.count && heap[left + 1] < heap[left] ? left + 1 : left
-                    guard heap[smaller] < heap[parent] else { break }
-                    heap.swapAt(smaller, parent)
-                    parent = smaller
-                }
-            }
-            return top
+            pushHeap(UInt64(UInt32(rank)) << 32 | UInt64(UInt32(position)))
         }
 
         for i in 0..<count {
@@ -109,7 +85,7 @@ extension EncodingWorkspace {
         }
         for i in 0..<(count - 1) { push(Int32(i)) }
         while !heap.isEmpty {
-            let entry = popMinimum()
+            let entry = popHeapMinimum()
             let rank = Int32(truncatingIfNeeded: entry >> 32)
             let position = Int(truncatingIfNeeded: entry & 0xFFFF_FFFF)
             guard s[position] >= 0 else { continue }            // merged into its left neighbour

@@ -36,6 +36,8 @@ final class EncodingWorkspace {
     private(set) var symbols: UnsafeMutablePointer<Int32>
     private(set) var ranks: UnsafeMutablePointer<Int32>
     private(set) var merged: UnsafeMutablePointer<Int32>
+    /// Symbol start offsets (SentencePiece merges only).
+    private(set) var offsets: UnsafeMutablePointer<Int32>
     private var scratchCapacity = 256
     /// Heap of (rank << 32 | position) for long pre-tokens.
     var heap: [UInt64] = []
@@ -45,6 +47,7 @@ final class EncodingWorkspace {
         symbols = .allocate(capacity: scratchCapacity)
         ranks = .allocate(capacity: scratchCapacity)
         merged = .allocate(capacity: scratchCapacity)
+        offsets = .allocate(capacity: scratchCapacity)
     }
 
     deinit {
@@ -55,6 +58,7 @@ final class EncodingWorkspace {
         symbols.deallocate()
         ranks.deallocate()
         merged.deallocate()
+        offsets.deallocate()
     }
 
     /// Makes the scratch buffers hold at least `count` symbols.
@@ -62,15 +66,17 @@ final class EncodingWorkspace {
         guard count > scratchCapacity else { return }
         var capacity = scratchCapacity
         while capacity < count { capacity *= 2 }
-        symbols.deallocate(); ranks.deallocate(); merged.deallocate();
+        symbols.deallocate(); ranks.deallocate(); merged.deallocate(); offsets.deallocate()
         symbols = .allocate(capacity: capacity)
         ranks = .allocate(capacity: capacity)
         merged = .allocate(capacity: capacity)
+        offsets = .allocate(capacity: capacity)
         scratchCapacity = capacity
     }
 
+    /// Hash of `length` bytes at `key` (also used by `TokenTextTable`).
     @inline(__always)
-    private static func hash(_ key: UnsafePointer<UInt8>, _ length: Int) -> UInt64 {
+    static func hash(_ key: UnsafePointer<UInt8>, _ length: Int) -> UInt64 {
         var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(length)
         var index = 0
         let raw = UnsafeRawPointer(key)
@@ -90,6 +96,23 @@ final class EncodingWorkspace {
         return h ^ (h >> 29)
     }
 
+    /// Whether the `length` bytes at `a` and at `b` are equal (inlined: keys are short).
+    @inline(__always)
+    static func equal(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ length: Int) -> Bool {
+        let rawA = UnsafeRawPointer(a), rawB = UnsafeRawPointer(b)
+        var index = 0
+        while index + 8 <= length {
+            if rawA.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                != rawB.loadUnaligned(fromByteOffset: index, as: UInt64.self) { return false }
+            index += 8
+        }
+        while index < length {
+            if a[index] != b[index] { return false }
+            index += 1
+        }
+        return true
+    }
+
     /// Appends the cached ids of `key` to `output` and returns true, or returns false.
     @inline(__always)
     func appendCached(_ key: UnsafePointer<UInt8>, _ length: Int, to output: inout [Int32]) -> Bool {
@@ -100,7 +123,7 @@ final class EncodingWorkspace {
             if index == 0 { return false }
             let entry = entries[index - 1]
             if entry.hash == h, Int(entry.keyLength) == length,
-               memcmp(keyArena + Int(entry.keyStart), key, length) == 0 {
+               Self.equal(keyArena + Int(entry.keyStart), key, length) {
                 let ids = UnsafeBufferPointer(start: idsArena + Int(entry.idsStart), count: Int(entry.idsCount))
                 if ids.count == 1 { output.append(ids[0]) } else { output.append(contentsOf: ids) }
                 return true

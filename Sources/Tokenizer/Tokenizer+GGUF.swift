@@ -2,11 +2,14 @@ import GGUF
 
 extension Tokenizer {
     /// Reads the tokenizer of a GGUF file: `tokenizer.ggml.tokens`, `tokenizer.ggml.merges`
-    /// and the optional `tokenizer.ggml.bos_token_id`, `eos_token_id`, `padding_token_id`.
+    /// and the optional `tokenizer.ggml.bos_token_id`, `eos_token_id`, `padding_token_id`,
+    /// `add_bos_token` (false when absent).
     /// Throws unless `tokenizer.ggml.model` is "gpt2" (byte-level BPE).
     public convenience init(gguf file: GGUFFile) throws {
         let model = try file.string("tokenizer.ggml.model")
-        guard model == "gpt2" else { throw TokenizerError.unsupportedModel(path: file.path, model: model) }
+        guard model == "gpt2" else {
+            throw TokenizerError.unsupportedModel(path: file.path, model: model, supported: ["byte-level BPE ('gpt2')"])
+        }
         func specialID(_ key: String) throws -> Int32? {
             try file.optionalInteger(key).map { Int32(clamping: $0) }
         }
@@ -14,7 +17,8 @@ extension Tokenizer {
                       merges: try file.stringArray("tokenizer.ggml.merges"),
                       bosTokenID: try specialID("tokenizer.ggml.bos_token_id"),
                       eosTokenID: try specialID("tokenizer.ggml.eos_token_id"),
-                      paddingTokenID: try specialID("tokenizer.ggml.padding_token_id"))
+                      paddingTokenID: try specialID("tokenizer.ggml.padding_token_id"),
+                      addsBOSToken: file.metadata["tokenizer.ggml.add_bos_token"]?.bool ?? false)
     }
 
     /// Reads the tokenizer of the GGUF file at `path` (see `init(gguf:)`).

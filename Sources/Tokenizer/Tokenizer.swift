@@ -24,6 +24,9 @@ public final class Tokenizer: Sendable {
     public let eosTokenID: Int32?
     /// Padding token id, if the vocabulary has one.
     public let paddingTokenID: Int32?
+    /// Whether the model expects BOS in front of a text (`tokenizer.ggml.add_bos_token`;
+    /// SmolLM2 says no). `encode` never adds it.
+    public let addsBOSToken: Bool
     /// 16 lowercase hex digits: the 64-bit FNV-1a hash of every token's UTF-8 followed by a
     /// 0x00 byte, then one 0xFF byte, then every merge's UTF-8 followed by 0x00. Two
     /// tokenizers with the same identity encode and decode identically.
@@ -45,7 +48,7 @@ public final class Tokenizer: Sendable {
     /// by id) and merges ("left right", in rank order). Throws when a merge names a string
     /// that is not in the vocabulary or a special token id is out of range.
     public init(tokens: [String], merges: [String], bosTokenID: Int32?, eosTokenID: Int32?,
-                paddingTokenID: Int32?) throws {
+                paddingTokenID: Int32?, addsBOSToken: Bool = false) throws {
         guard !tokens.isEmpty, tokens.count < Int(Int32.max) else {
             throw TokenizerError.invalidVocabulary(reason: "\(tokens.count) tokens")
         }
@@ -58,6 +61,7 @@ public final class Tokenizer: Sendable {
         self.bosTokenID = bosTokenID
         self.eosTokenID = eosTokenID
         self.paddingTokenID = paddingTokenID
+        self.addsBOSToken = addsBOSToken
 
         var idByToken: [String: Int32] = [:]
         idByToken.reserveCapacity(tokens.count)

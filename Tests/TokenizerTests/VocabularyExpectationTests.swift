@@ -11,6 +11,7 @@ final class VocabularyExpectationTests: XCTestCase {
         XCTAssertEqual(tokenizer.bosTokenID, 1)
         XCTAssertEqual(tokenizer.eosTokenID, 2)
         XCTAssertEqual(tokenizer.paddingTokenID, 2)
+        XCTAssertFalse(tokenizer.addsBOSToken)
         XCTAssertEqual(tokenizer.tokens[1], "<|im_start|>")
         XCTAssertEqual(tokenizer.decode([1, 2]), "<|im_start|><|im_end|>")
         XCTAssertEqual(tokenizer.identity.count, 16)
