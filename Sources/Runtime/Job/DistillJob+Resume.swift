@@ -1,6 +1,7 @@
 import DataPipeline
 import Engine
 import Foundation
+import LanguageModels
 import MPI
 
 /// Where a resumed run starts: the checkpoint folder and its run state.
@@ -66,7 +67,7 @@ extension DistillJob {
         let stall = options.checkpointStall.flatMap { $0.step == step ? $0.seconds : nil } ?? 0
         try TrainingCheckpoint.save(
             trainer: trainer, state: state,
-            metadata: [TeacherModelSource.tokenizerIdentityKey: teacher.tokenizerIdentity, "config_hash": configHash],
+            metadata: [ModelSource.tokenizerIdentityKey: try teacher.requiredTokenizerIdentity(), "config_hash": configHash],
             in: URL(fileURLWithPath: config.resolvedRunDirectory).appendingPathComponent("checkpoints"),
             stallSeconds: stall)
     }

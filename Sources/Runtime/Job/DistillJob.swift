@@ -2,6 +2,7 @@ import DataPipeline
 import Distillation
 import Engine
 import Foundation
+import LanguageModels
 import MPI
 
 /// One `ddk distill` run on every rank of the world (RUNTIME_DESIGN.md):
@@ -52,13 +53,13 @@ public final class DistillJob {
     public let world: Communicator
     public let config: DistillConfig
     public let configHash: String
-    public let teacher: TeacherModelSource
+    public let teacher: ModelSource
     public let options: Options
     public let layout: RoleLayout
     let objective: StudentObjective
 
     /// Lays out the roles (refusing a world too small for them, on every rank alike).
-    public init(world: Communicator, config: DistillConfig, configHash: String, teacher: TeacherModelSource,
+    public init(world: Communicator, config: DistillConfig, configHash: String, teacher: ModelSource,
                 options: Options = Options()) throws {
         self.world = world
         self.config = config
@@ -80,7 +81,7 @@ public final class DistillJob {
 
     /// Fills in the defaults that depend on the world and the models (`teacher.ranks`);
     /// runs on rank 0 before the config is broadcast.
-    public static func resolveDefaults(_ config: DistillConfig, worldSize: Int, teacher: TeacherModelSource) throws -> DistillConfig {
+    public static func resolveDefaults(_ config: DistillConfig, worldSize: Int, teacher: ModelSource) throws -> DistillConfig {
         var resolved = config
         if resolved.teacher.ranks == nil {
             let student = try StudentInitializer.architecture(config.student, teacher: teacher.config)
@@ -99,7 +100,7 @@ public final class DistillJob {
         let communicators = try JobCommunicators(world: world, layout: layout)
         let T = config.data.sequenceLength
         let V = teacher.config.vocabularySize
-        let dataset = try PreparedDataset(summaryPath: config.data.shards, tokenizerIdentity: teacher.tokenizerIdentity,
+        let dataset = try PreparedDataset(summaryPath: config.data.shards, tokenizerIdentity: try teacher.requiredTokenizerIdentity(),
                                           vocabularySize: V, sequenceLength: T,
                                           validationSequences: config.data.validationSequences, shuffleSeed: config.seed)
         var plan = try BatchPlan(dataset: dataset, seed: config.seed, globalBatchSequences: config.data.globalBatchSequences,
@@ -322,7 +323,7 @@ public final class DistillJob {
     }
 
     /// The teacher's LM-head matrix (V,dT), read once by each student for `dskd`.
-    static func teacherHead(_ teacher: TeacherModelSource) throws -> [Float] {
+    static func teacherHead(_ teacher: ModelSource) throws -> [Float] {
         let frozen = try teacher.load(1, 1)
         let count = teacher.config.vocabularySize * teacher.config.hiddenSize
         return Array(frozen.parameters.slice(offset: frozen.layout.lmHead, count: count))

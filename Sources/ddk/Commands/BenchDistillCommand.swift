@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import LanguageModels
 import MPI
 import Runtime
 
@@ -36,13 +37,13 @@ struct BenchDistillCommand: ParsableCommand {
                                          "training.weight_checksums=false", "run_directory=\"runs/bench-distill\""]
             let agreed = try ConfigAgreement.agree(world: world) {
                 let loaded = try DistillConfig.load(path: path, overrides: overrides)
-                let teacher = try TeacherSources.open(loaded.teacher.model)
+                let teacher = try ModelSource(path: loaded.teacher.model, role: .teacher)
                 let resolved = try DistillJob.resolveDefaults(loaded, worldSize: world.size, teacher: teacher)
                 try DistillJob.checkStartup(resolved, worldSize: world.size, teacher: teacher)
                 return resolved
             }
             let job = try DistillJob(world: world, config: agreed.config, configHash: agreed.hash,
-                                     teacher: try TeacherSources.open(agreed.config.teacher.model),
+                                     teacher: try ModelSource(path: agreed.config.teacher.model, role: .teacher),
                                      options: .init(versions: ["swiftddk": DDK.version], benchmark: true))
             let summary = try job.run()
             try environment.finalize()

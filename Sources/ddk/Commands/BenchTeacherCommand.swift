@@ -4,7 +4,7 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
-import Teacher
+import LanguageModels
 
 /// `ddk bench teacher`: forward-only throughput of the teacher on one thread.
 struct BenchTeacherCommand: ParsableCommand {
@@ -37,8 +37,8 @@ struct BenchTeacherCommand: ParsableCommand {
 
     func run() throws {
         BLASThreads.set(1)
-        let files = try LanguageModelFiles(path: model)
-        let inference = try files.makeInference(maxBatchSize: batch, maxSequenceLength: sequence)
+        let files = try ModelSource(path: model)
+        let inference = try files.load(batch, sequence)
         let config = files.config
         var random = SeededGenerator(seed: 1)
         let tokens = (0..<(batch * sequence)).map { _ in Int32(random.next() % UInt64(config.vocabularySize)) }

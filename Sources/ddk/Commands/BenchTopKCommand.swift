@@ -2,7 +2,7 @@ import ArgumentParser
 import Distillation
 import Engine
 import Foundation
-import Teacher
+import LanguageModels
 
 /// `ddk bench topk`: how far the top-k + tail-bucket treatment moves the KD loss and its
 /// gradient from the full-vocabulary version, on real teacher logits for a text.
@@ -48,14 +48,14 @@ struct BenchTopKCommand: ParsableCommand {
             guard let t = Float(value), t > 0 else { throw ValidationError("--temperatures: '\(value)' is not a positive number") }
             return t
         }
-        let files = try LanguageModelFiles(path: teacher)
-        let tokenizer = try files.makeTokenizer(tokenizerGGUF: teacher)
+        let files = try ModelSource(path: teacher, role: .teacher)
+        let tokenizer = try files.tokenizer(checkpointTokenizer: teacher)
         let text = try String(contentsOfFile: textFile, encoding: .utf8)
         let ids = Array(try tokenizer.encode(text).prefix(tokens))
         guard ids.count >= 2 else { throw ValidationError("\(textFile): fewer than 2 tokens") }
         let n = ids.count, v = files.config.vocabularySize
 
-        let inference = try files.makeInference(maxBatchSize: 1, maxSequenceLength: n)
+        let inference = try files.load(1, n)
         _ = try inference.forward(tokens: ids, batchSize: 1, sequenceLength: n)
         var teacherLogits = [Float](repeating: 0, count: n * v)
         try inference.logits { start, rows, logits in

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import LanguageModels
 import MPI
 import Runtime
 
@@ -42,12 +43,12 @@ struct DistillCommand: ParsableCommand {
                 // Rank 0 alone reads the config and makes the start-up checks every rank would
                 // make alike: a refusal is one line, rank 0's (StartupRefusal on every rank).
                 let loaded = try DistillConfig.load(path: path, overrides: overrides)
-                let teacher = try TeacherSources.open(loaded.teacher.model)
+                let teacher = try ModelSource(path: loaded.teacher.model, role: .teacher)
                 let resolved = try DistillJob.resolveDefaults(loaded, worldSize: world.size, teacher: teacher)
                 try DistillJob.checkStartup(resolved, worldSize: world.size, teacher: teacher, resume: resume)
                 return resolved
             }
-            let teacher = try TeacherSources.open(agreed.config.teacher.model)
+            let teacher = try ModelSource(path: agreed.config.teacher.model, role: .teacher)
             let job = try DistillJob(world: world, config: agreed.config, configHash: agreed.hash, teacher: teacher,
                                      options: .init(checkGradient: checkGradient, versions: ["swiftddk": DDK.version],
                                                     resume: resume, checkpointStall: try Self.checkpointStall()))

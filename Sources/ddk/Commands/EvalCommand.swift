@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import LanguageModels
 import Runtime
 
 /// `ddk eval`: the per-domain table of any student checkpoint — teacher perplexity, the
@@ -50,7 +51,7 @@ struct EvalCommand: ParsableCommand {
             throw EvaluationError.missingConfig(looked: (student.runFolder as NSString).appendingPathComponent("config.toml"))
         }
         let runConfig = try DistillConfig.load(path: configPath, overrides: overrides)
-        let evaluator = try CheckpointEvaluator(config: runConfig, teacher: try TeacherSources.open(runConfig.teacher.model))
+        let evaluator = try CheckpointEvaluator(config: runConfig, teacher: try ModelSource(path: runConfig.teacher.model, role: .teacher))
         let start = try student.runStart(comparableWith: runConfig)
         let result = try evaluator.evaluate(student, start: start.record, configPath: configPath, progress: note)
         // Said once the evaluation succeeded (a failure prints its one line only).

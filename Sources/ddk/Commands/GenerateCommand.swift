@@ -1,7 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
-import Teacher
+import LanguageModels
 
 /// `ddk generate`: continues a prompt, streaming the text as it is produced.
 struct GenerateCommand: ParsableCommand {
@@ -39,12 +39,12 @@ struct GenerateCommand: ParsableCommand {
 
     func run() throws {
         BLASThreads.set(1)
-        let files = try LanguageModelFiles(path: model)
-        let tokenizer = try files.makeTokenizer(tokenizerGGUF: self.tokenizer)
+        let files = try ModelSource(path: model)
+        let tokenizer = try files.tokenizer(checkpointTokenizer: self.tokenizer)
         let promptIDs = try tokenizer.encode(prompt)
         guard !promptIDs.isEmpty else { throw ValidationError("the prompt is empty") }
         let length = min(files.config.maxPositionEmbeddings, promptIDs.count + maxTokens)
-        let inference = try files.makeInference(maxBatchSize: 1, maxSequenceLength: length)
+        let inference = try files.load(1, length)
         FileHandle.standardOutput.write(Data(prompt.utf8))
         var pending: [UInt8] = []   // bytes of an incomplete UTF-8 character
         let stop: Set<Int32> = tokenizer.eosTokenID.map { [$0] } ?? []

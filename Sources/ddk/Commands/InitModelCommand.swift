@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import LanguageModels
 import Runtime
 import Tokenizer
 
@@ -35,7 +36,7 @@ struct InitModelCommand: ParsableCommand {
         }
         let model = try LlamaModel(config: architecture, batchSize: 1, sequenceLength: 1, seed: seed)
         try Checkpoint.saveModel(parameters: model.parameters, layout: model.layout, to: URL(fileURLWithPath: out),
-                                 metadata: [TeacherModelSource.tokenizerIdentityKey: tokenizer.identity])
+                                 metadata: [ModelSource.tokenizerIdentityKey: tokenizer.identity])
         print("init-model: \(architecture.parameterCount) parameters, seed \(seed) -> \(out)")
     }
 }

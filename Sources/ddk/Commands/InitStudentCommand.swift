@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import LanguageModels
 import Runtime
 
 /// `ddk init-student`: a student made from the teacher by keeping some of its blocks
@@ -27,7 +28,8 @@ struct InitStudentCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let source = try TeacherSources.open(teacher)
+        let source = try ModelSource(path: teacher, role: .teacher)
+        let tokenizerIdentity = try source.requiredTokenizerIdentity()
         let blocks: [Int]
         if let layers {
             blocks = try layers.split(separator: ",").map {
@@ -46,7 +48,7 @@ struct InitStudentCommand: ParsableCommand {
         try StudentInitializer.copyTeacherLayers(blocks, from: frozen.layout, parameters: frozen.parameters,
                                                  into: student.layout, parameters: student.parameters)
         try Checkpoint.saveModel(parameters: student.parameters, layout: student.layout, to: URL(fileURLWithPath: out),
-                                 metadata: [TeacherModelSource.tokenizerIdentityKey: source.tokenizerIdentity,
+                                 metadata: [ModelSource.tokenizerIdentityKey: tokenizerIdentity,
                                             "teacher": teacher, "teacher_layers": blocks.map(String.init).joined(separator: ",")])
         if json {
             let object: [String: Any] = ["out": out, "layers": blocks, "parameters": architecture.parameterCount]

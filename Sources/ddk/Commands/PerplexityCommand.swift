@@ -1,7 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
-import Teacher
+import LanguageModels
 
 /// `ddk perplexity`: how well a model (GGUF or checkpoint) predicts a text.
 struct PerplexityCommand: ParsableCommand {
@@ -43,8 +43,8 @@ struct PerplexityCommand: ParsableCommand {
 
     func run() throws {
         BLASThreads.set(1)
-        let files = try LanguageModelFiles(path: model)
-        let tokenizer = try files.makeTokenizer(tokenizerGGUF: self.tokenizer)
+        let files = try ModelSource(path: model)
+        let tokenizer = try files.tokenizer(checkpointTokenizer: self.tokenizer)
         var ids: [Int32]
         if let text {
             ids = try tokenizer.encode(text)
@@ -58,7 +58,7 @@ struct PerplexityCommand: ParsableCommand {
         }
         guard ids.count >= 2 else { throw ValidationError("the text has \(ids.count) token(s); at least 2 are needed") }
         let length = min(window ?? files.config.maxPositionEmbeddings, files.config.maxPositionEmbeddings, ids.count)
-        let inference = try files.makeInference(maxBatchSize: 1, maxSequenceLength: length)
+        let inference = try files.load(1, length)
         let result = try inference.perplexity(of: ids, window: length)
         if json {
             print("{\"tokens\": \(result.tokens), \"predicted_tokens\": \(result.predictedTokens), "
