@@ -24,8 +24,7 @@ struct BenchDistillCommand: ParsableCommand {
     @Option(help: "Training steps measured (the first, which fills the pipeline, is not counted).")
     var steps: Int = 12
 
-    @Flag(help: "Print one JSON object on standard output (rank 0).")
-    var json = false
+    @OptionGroup var output: JSONOutputOption
 
     func run() throws {
         let environment = try MPIEnvironment()
@@ -48,10 +47,8 @@ struct BenchDistillCommand: ParsableCommand {
             let summary = try job.run()
             try environment.finalize()
             guard let figures = summary.benchmark else { return }
-            if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                print(String(decoding: try encoder.encode(figures), as: UTF8.self))
+            if output.json {
+                try printJSON(figures)
             } else {
                 print(String(format: """
                     bench distill (%d ranks: teachers %@, students %@), %d steps measured

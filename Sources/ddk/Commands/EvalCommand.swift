@@ -32,8 +32,7 @@ struct EvalCommand: ParsableCommand {
     @Option(name: .customLong("set"), parsing: .singleValue, help: "Override one config key: section.key=value (repeatable).")
     var overrides: [String] = []
 
-    @Flag(help: "Print one JSON object instead of the table.")
-    var json = false
+    @OptionGroup var output: JSONOutputOption
 
     func run() throws {
         BLASThreads.set(1)
@@ -66,8 +65,8 @@ struct EvalCommand: ParsableCommand {
         if student.tokenizerIdentity == nil {
             note("\(student.weightsPath) records no tokenizer identity; only its vocabulary size was checked against the shards")
         }
-        if json {
-            print(try result.jsonText())
+        if output.json {
+            try printJSON(result)
             return
         }
         var sources = ["teacher ppl \(result.teacherPplSource == .cache ? "from the cache" : "measured (now cached)")"]

@@ -16,7 +16,7 @@ struct InitModelCommand: ParsableCommand {
     var config: String
 
     @Option(help: "GGUF file whose tokenizer the model uses (its identity and vocabulary size are recorded).")
-    var tokenizerModel: String = ProcessInfo.processInfo.environment["DDK_TEACHER_GGUF"] ?? "data/teacher/SmolLM2-135M-Instruct.Q4_1.gguf"
+    var tokenizerModel: String = defaultTeacherPath
 
     @Option(help: "Seed of the initialization.")
     var seed: UInt64 = 1

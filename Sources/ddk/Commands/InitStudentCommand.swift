@@ -13,7 +13,7 @@ struct InitStudentCommand: ParsableCommand {
         abstract: "Make a student from selected teacher blocks (embeddings and norms kept) and write it as a checkpoint.")
 
     @Option(help: "The teacher: a GGUF file or a checkpoint folder.")
-    var teacher: String = ProcessInfo.processInfo.environment["DDK_TEACHER_GGUF"] ?? "data/teacher/SmolLM2-135M-Instruct.Q4_1.gguf"
+    var teacher: String = defaultTeacherPath
 
     @Option(help: "Teacher blocks to keep, comma-separated (e.g. 0,3,6,9); default every --every-th block.")
     var layers: String?
@@ -24,8 +24,14 @@ struct InitStudentCommand: ParsableCommand {
     @Option(help: "Output folder.")
     var out: String
 
-    @Flag(help: "Print one JSON object (out, layers, parameters) on standard output.")
-    var json = false
+    @OptionGroup var output: JSONOutputOption
+
+    /// `--json` output.
+    struct Report: Encodable {
+        var out: String
+        var layers: [Int]
+        var parameters: Int
+    }
 
     func run() throws {
         let source = try ModelSource(path: teacher, role: .teacher)
@@ -50,9 +56,8 @@ struct InitStudentCommand: ParsableCommand {
         try Checkpoint.saveModel(parameters: student.parameters, layout: student.layout, to: URL(fileURLWithPath: out),
                                  metadata: [ModelSource.tokenizerIdentityKey: tokenizerIdentity,
                                             "teacher": teacher, "teacher_layers": blocks.map(String.init).joined(separator: ",")])
-        if json {
-            let object: [String: Any] = ["out": out, "layers": blocks, "parameters": architecture.parameterCount]
-            print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self))
+        if output.json {
+            try printJSON(Report(out: out, layers: blocks, parameters: architecture.parameterCount))
         } else {
             print("init-student: teacher blocks \(blocks) of \(source.config.layerCount), \(architecture.parameterCount) parameters -> \(out)")
         }
