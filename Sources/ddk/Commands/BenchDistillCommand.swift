@@ -18,8 +18,7 @@ struct BenchDistillCommand: ParsableCommand {
     @Option(help: "The run config (default: the demo config).")
     var config: String = "launch/configs/demo.toml"
 
-    @Option(name: .customLong("set"), parsing: .singleValue, help: "Override one key: section.key=value (repeatable).")
-    var overrides: [String] = []
+    @OptionGroup var overrides: ConfigOverridesOption
 
     @Option(help: "Training steps measured (the first, which fills the pipeline, is not counted).")
     var steps: Int = 12
@@ -31,18 +30,10 @@ struct BenchDistillCommand: ParsableCommand {
         let world = environment.world
         if world.size > 1 { BLASThreads.set(1) }
         do {
-            let path = config
-            let overrides = overrides + ["training.steps=\(steps)", "ddk.interval_steps=\(steps)",
-                                         "training.weight_checksums=false", "run_directory=\"runs/bench-distill\""]
-            let agreed = try ConfigAgreement.agree(world: world) {
-                let loaded = try DistillConfig.load(path: path, overrides: overrides)
-                let teacher = try ModelSource(path: loaded.teacher.model, role: .teacher)
-                let resolved = try DistillJob.resolveDefaults(loaded, worldSize: world.size, teacher: teacher)
-                try DistillJob.checkStartup(resolved, worldSize: world.size, teacher: teacher)
-                return resolved
-            }
-            let job = try DistillJob(world: world, config: agreed.config, configHash: agreed.hash,
-                                     teacher: try ModelSource(path: agreed.config.teacher.model, role: .teacher),
+            let overrides = overrides.overrides + ["training.steps=\(steps)", "ddk.interval_steps=\(steps)",
+                                                   "training.weight_checksums=false", "run_directory=\"runs/bench-distill\""]
+            let agreed = try DistillJobLaunch.agree(world: world, configPath: config, overrides: overrides)
+            let job = try DistillJob(world: world, config: agreed.config, configHash: agreed.hash, teacher: agreed.teacher,
                                      options: .init(versions: ["swiftddk": DDK.version], benchmark: true))
             let summary = try job.run()
             try environment.finalize()
@@ -61,16 +52,8 @@ struct BenchDistillCommand: ParsableCommand {
                     figures.allreduceSecondsPerStep, figures.allreduceBuckets, Double(figures.allreduceBytes) / 1e6,
                     figures.bucketedAllreduceSeconds, figures.bareAllreduceSeconds, figures.teacherPoolUtilization, figures.teacherCreditWaitSeconds))
             }
-        } catch let refusal as StartupRefusal {
-            if let reason = refusal.reason {
-                FileHandle.standardError.write(Data("ddk bench distill: rank \(world.rank): error: \(reason)\n".utf8))
-            }
-            try? environment.finalize()
-            throw ExitCode.failure
         } catch {
-            ErrorLine.write("ddk bench distill: rank \(world.rank): error: \(error)")
-            if world.size > 1 && !environment.isFinalized { environment.abort(code: 1) }
-            throw ExitCode.failure
+            throw DistillJobLaunch.fail(error, prefix: "ddk bench distill: rank \(world.rank)", environment: environment)
         }
     }
 }

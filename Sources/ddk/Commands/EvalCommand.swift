@@ -29,8 +29,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "The run config (TOML); default: the run's config.toml two levels above the checkpoint.")
     var config: String?
 
-    @Option(name: .customLong("set"), parsing: .singleValue, help: "Override one config key: section.key=value (repeatable).")
-    var overrides: [String] = []
+    @OptionGroup var overrides: ConfigOverridesOption
 
     @OptionGroup var output: JSONOutputOption
 
@@ -49,7 +48,7 @@ struct EvalCommand: ParsableCommand {
         guard let configPath = config ?? student.runConfigPath else {
             throw EvaluationError.missingConfig(looked: (student.runFolder as NSString).appendingPathComponent("config.toml"))
         }
-        let runConfig = try DistillConfig.load(path: configPath, overrides: overrides)
+        let runConfig = try DistillConfig.load(path: configPath, overrides: overrides.overrides)
         let evaluator = try CheckpointEvaluator(config: runConfig, teacher: try ModelSource(path: runConfig.teacher.model, role: .teacher))
         let start = try student.runStart(comparableWith: runConfig)
         let result = try evaluator.evaluate(student, start: start.record, configPath: configPath, progress: note)
