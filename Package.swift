@@ -9,6 +9,8 @@
 //   GGUF, Tokenizer,       file formats, the tokenizer, the numerical engine, the data
 //   Engine, DataPipeline,  pipeline and the distillation losses: none of them knows
 //   Distillation           that MPI exists
+//   LanguageModels         a GGUF file or checkpoint folder opened as a model (ModelSource),
+//                          GGUF loading, perplexity and generation
 //   Runtime                roles, teacher service, gradient sync, DDK coordinator
 //   ddk                    the command-line tool, the only place that decides to exit
 import PackageDescription
@@ -38,15 +40,17 @@ var targets: [Target] = [
     .testTarget(name: "GGUFTests", dependencies: ["GGUF"], path: "Tests/GGUFTests", exclude: ["Reference"]),
     .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "GGUF"], path: "Tests/TokenizerTests",
                 exclude: ["Reference"]),
-    // The teacher end to end: model + tokenizer from files, perplexity, generation.
-    .target(name: "Teacher", dependencies: ["Engine", "GGUF", "Tokenizer"], path: "Sources/Teacher",
-            swiftSettings: releaseSpeed),
-    .testTarget(name: "TeacherTests", dependencies: ["Teacher", "Engine", "GGUF", "Tokenizer"], path: "Tests/TeacherTests"),
 
     // MARK: Engine
-    .target(name: "Engine", dependencies: ["COpenBLAS", "GGUF", "MappedFiles"], path: "Sources/Engine", exclude: ["README.md"],
+    .target(name: "Engine", dependencies: ["COpenBLAS", "MappedFiles"], path: "Sources/Engine", exclude: ["README.md"],
             swiftSettings: releaseSpeed),
     .testTarget(name: "EngineTests", dependencies: ["Engine"], path: "Tests/EngineTests"),
+
+    // MARK: LanguageModels (one way to open a model: GGUF file or checkpoint folder; perplexity, generation)
+    .target(name: "LanguageModels", dependencies: ["Engine", "GGUF", "Tokenizer"], path: "Sources/LanguageModels",
+            exclude: ["README.md"], swiftSettings: releaseSpeed),
+    .testTarget(name: "LanguageModelsTests", dependencies: ["LanguageModels", "Engine", "GGUF", "Tokenizer"],
+                path: "Tests/LanguageModelsTests"),
 
     // MARK: DataPipeline
     .target(
@@ -67,12 +71,12 @@ var targets: [Target] = [
 
     // MARK: Runtime
     .target(name: "Runtime",
-            dependencies: ["MPI", "Engine", "Distillation", "DataPipeline",
+            dependencies: ["MPI", "Engine", "LanguageModels", "Distillation", "DataPipeline",
                            .product(name: "TOMLKit", package: "TOMLKit")],
             path: "Sources/Runtime",
             exclude: ["README.md"],
             swiftSettings: releaseSpeed),
-    .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "MPI", "Engine", "Distillation", "DataPipeline"],
+    .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "MPI", "Engine", "LanguageModels", "Distillation", "DataPipeline"],
                 path: "Tests/RuntimeTests"),
 
     // MARK: Command-line tool
@@ -85,8 +89,7 @@ var targets: [Target] = [
             "Runtime",
             "Distillation",
             "Engine",
-            "GGUF",
-            "Teacher",
+            "LanguageModels",
             "Tokenizer",
             "DataPipeline",
         ],

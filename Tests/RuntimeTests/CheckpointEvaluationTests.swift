@@ -1,6 +1,7 @@
 import DataPipeline
 import Engine
 import Foundation
+import LanguageModels
 import Runtime
 import XCTest
 
@@ -42,7 +43,7 @@ final class CheckpointEvaluationTests: XCTestCase {
     /// A seeded random student of the tiny config's architecture (or `architecture`) written
     /// to `folder` with the given metadata.
     @discardableResult
-    func writeStudent(to folder: URL, config: DistillConfig, teacher: TeacherModelSource, seed: UInt64 = 5,
+    func writeStudent(to folder: URL, config: DistillConfig, teacher: ModelSource, seed: UInt64 = 5,
                       architecture: LlamaConfig? = nil, metadata: [String: String]) throws -> LlamaModel {
         let shape = try architecture ?? StudentInitializer.architecture(config.student, teacher: teacher.config)
         let model = try LlamaModel(config: shape, batchSize: 1, sequenceLength: config.data.sequenceLength, seed: seed)
@@ -77,10 +78,10 @@ final class CheckpointEvaluationTests: XCTestCase {
 
     func testPerplexitiesMatchAPerSequenceComputationAndTheTeacherIsCachedOnce() throws {
         let config = try tinyConfig()
-        let teacher = try TeacherModelSource.checkpoint(directory: config.teacher.model)
+        let teacher = try ModelSource(path: config.teacher.model, role: .teacher)
         let folder = scratch.appendingPathComponent("student")
         let model = try writeStudent(to: folder, config: config, teacher: teacher,
-                                     metadata: [TeacherModelSource.tokenizerIdentityKey: teacher.tokenizerIdentity, "step": "5"])
+                                     metadata: [ModelSource.tokenizerIdentityKey: try teacher.requiredTokenizerIdentity(), "step": "5"])
         let checkpoint = try StudentCheckpoint(folder: folder.path)
         XCTAssertEqual(checkpoint.step, 5)
         XCTAssertNil(checkpoint.runState)
@@ -132,11 +133,11 @@ final class CheckpointEvaluationTests: XCTestCase {
 
     func testRunFolderGivesTheStartAndRunStateTheWeights() throws {
         let config = try tinyConfig()
-        let teacher = try TeacherModelSource.checkpoint(directory: config.teacher.model)
+        let teacher = try ModelSource(path: config.teacher.model, role: .teacher)
         let run = scratch.appendingPathComponent("run")
         let folder = run.appendingPathComponent("checkpoints/step-4")
         try writeStudent(to: folder, config: config, teacher: teacher,
-                         metadata: [TeacherModelSource.tokenizerIdentityKey: teacher.tokenizerIdentity, "step": "4",
+                         metadata: [ModelSource.tokenizerIdentityKey: try teacher.requiredTokenizerIdentity(), "step": "4",
                                     "config_hash": "00000000000000aa"])
         let evaluator = try CheckpointEvaluator(config: config, teacher: teacher)
         let names = evaluator.dataset.domainNames
@@ -198,9 +199,9 @@ final class CheckpointEvaluationTests: XCTestCase {
 
     func testRefusalsAreOneLineNamingTheProblem() throws {
         let config = try tinyConfig()
-        let teacher = try TeacherModelSource.checkpoint(directory: config.teacher.model)
+        let teacher = try ModelSource(path: config.teacher.model, role: .teacher)
         let evaluator = try CheckpointEvaluator(config: config, teacher: teacher)
-        let identity = [TeacherModelSource.tokenizerIdentityKey: teacher.tokenizerIdentity]
+        let identity = [ModelSource.tokenizerIdentityKey: try teacher.requiredTokenizerIdentity()]
         func refusal(_ body: () throws -> Void, mentions expected: [String], file: StaticString = #filePath, line: UInt = #line) {
             XCTAssertThrowsError(try body(), file: file, line: line) { error in
                 let text = "\(error)"
@@ -233,9 +234,9 @@ final class CheckpointEvaluationTests: XCTestCase {
 
         let otherTokenizer = scratch.appendingPathComponent("other-tokenizer")
         try writeStudent(to: otherTokenizer, config: config, teacher: teacher,
-                         metadata: [TeacherModelSource.tokenizerIdentityKey: "0123456789abcdef"])
+                         metadata: [ModelSource.tokenizerIdentityKey: "0123456789abcdef"])
         refusal({ _ = try evaluator.evaluate(try StudentCheckpoint(folder: otherTokenizer.path), configPath: "tiny.toml") },
-                mentions: ["0123456789abcdef", teacher.tokenizerIdentity, "tokenizer"])
+                mentions: ["0123456789abcdef", try teacher.requiredTokenizerIdentity(), "tokenizer"])
 
         let otherVocabulary = scratch.appendingPathComponent("other-vocabulary")
         var small = student

@@ -1,6 +1,7 @@
 import DataPipeline
 import Engine
 import Foundation
+import LanguageModels
 
 /// `ddk eval`: a student checkpoint's per-domain validation perplexity on exactly the
 /// fixed validation sequences `ddk distill` evaluates at its DDK boundaries (the first
@@ -11,7 +12,7 @@ import Foundation
 /// One process, forward passes only: batches of at most `maxBatch` sequences of one domain.
 public final class CheckpointEvaluator {
     public let config: DistillConfig
-    public let teacher: TeacherModelSource
+    public let teacher: ModelSource
     public let dataset: PreparedDataset
     public let sharding: ValidationSharding
     /// Sequences per forward pass.
@@ -24,11 +25,11 @@ public final class CheckpointEvaluator {
 
     /// Opens the shards of `config` for `teacher` (a dataset made by another tokenizer is
     /// refused) with forward passes of at most `maxBatchTokens` tokens.
-    public init(config: DistillConfig, teacher: TeacherModelSource, maxBatchTokens: Int = 8192) throws {
+    public init(config: DistillConfig, teacher: ModelSource, maxBatchTokens: Int = 8192) throws {
         self.config = config
         self.teacher = teacher
         let T = config.data.sequenceLength
-        dataset = try PreparedDataset(summaryPath: config.data.shards, tokenizerIdentity: teacher.tokenizerIdentity,
+        dataset = try PreparedDataset(summaryPath: config.data.shards, tokenizerIdentity: try teacher.requiredTokenizerIdentity(),
                                       vocabularySize: teacher.config.vocabularySize, sequenceLength: T,
                                       validationSequences: config.data.validationSequences, shuffleSeed: config.seed)
         sharding = ValidationSharding(dataset: dataset, sequencesPerDomain: config.data.validationSequences)

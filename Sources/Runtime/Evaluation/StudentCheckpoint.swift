@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import LanguageModels
 
 /// A student checkpoint folder opened for evaluation: `config.json` (Hugging Face names),
 /// `model.safetensors` (its metadata may name the tokenizer, the step and the config hash)
@@ -38,7 +39,7 @@ public struct StudentCheckpoint {
         config = try Checkpoint.loadConfig(from: url)
         weightsPath = url.appendingPathComponent(Checkpoint.modelFileName).path
         let metadata = try SafetensorsFile(path: weightsPath).metadata
-        tokenizerIdentity = metadata[TeacherModelSource.tokenizerIdentityKey].flatMap { $0.isEmpty ? nil : $0 }
+        tokenizerIdentity = metadata[ModelSource.tokenizerIdentityKey].flatMap { $0.isEmpty ? nil : $0 }
         let hasRunState = FileManager.default.fileExists(atPath: url.appendingPathComponent(RunState.fileName).path)
         runState = hasRunState ? try RunState.load(from: url) : nil
         configHash = runState?.configHash ?? metadata["config_hash"]

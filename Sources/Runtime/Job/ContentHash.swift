@@ -1,4 +1,5 @@
 import Foundation
+import LanguageModels
 
 /// 64-bit FNV-1a hashes: the config every rank agrees on, the student weights compared
 /// across ranks, the teacher file and validation tokens keying the perplexity cache.
@@ -55,7 +56,7 @@ public struct ContentHash: Sendable {
     /// The hash of a file's bytes, read in 8 MB blocks.
     public static func ofFile(_ path: String) throws -> UInt64 {
         guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw TeacherModelError(path: path, problem: "cannot be read to compute its hash")
+            throw ModelSourceError(role: .teacher, path: path, problem: "cannot be read to compute its hash")
         }
         defer { try? handle.close() }
         var hash = ContentHash()

@@ -1,6 +1,7 @@
 import DataPipeline
 import Engine
 import Foundation
+import LanguageModels
 import MPI
 
 /// Where a resumed run starts: the checkpoint folder and its run state.
@@ -65,7 +66,7 @@ extension DistillJob {
         precondition(plan.cursor.step == step, "checkpoint after step \(step) with the sampler at \(plan.cursor.step)")
         try TrainingCheckpoint.save(
             trainer: trainer, state: state,
-            metadata: [TeacherModelSource.tokenizerIdentityKey: teacher.tokenizerIdentity, "config_hash": configHash],
+            metadata: [ModelSource.tokenizerIdentityKey: try teacher.requiredTokenizerIdentity(), "config_hash": configHash],
             in: URL(fileURLWithPath: config.resolvedRunDirectory).appendingPathComponent("checkpoints"),
             stallSeconds: testHooks.checkpointStallSeconds(afterStep: step))
     }

@@ -2,6 +2,7 @@ import DataPipeline
 import Distillation
 import Engine
 import Foundation
+import LanguageModels
 import MPI
 
 /// What one rank holds for the run, built once by `DistillJob.setUp()`: the plan every rank
@@ -24,7 +25,7 @@ extension DistillJob {
     func setUp() throws -> RankParts {
         let rank = world.rank
         let communicators = try JobCommunicators(world: world, layout: layout)
-        let dataset = try PreparedDataset(summaryPath: config.data.shards, tokenizerIdentity: teacher.tokenizerIdentity,
+        let dataset = try PreparedDataset(summaryPath: config.data.shards, tokenizerIdentity: try teacher.requiredTokenizerIdentity(),
                                           vocabularySize: teacher.config.vocabularySize, sequenceLength: config.data.sequenceLength,
                                           validationSequences: config.data.validationSequences, shuffleSeed: config.seed)
         var plan = try BatchPlan(dataset: dataset, seed: config.seed, globalBatchSequences: config.data.globalBatchSequences,
@@ -178,7 +179,7 @@ extension DistillJob {
     }
 
     /// The teacher's LM-head matrix (V,dT), read once by each student for `dskd`.
-    static func teacherHead(_ teacher: TeacherModelSource) throws -> [Float] {
+    static func teacherHead(_ teacher: ModelSource) throws -> [Float] {
         let frozen = try teacher.load(1, 1)
         let count = teacher.config.vocabularySize * teacher.config.hiddenSize
         return Array(frozen.parameters.slice(offset: frozen.layout.lmHead, count: count))

@@ -1,5 +1,6 @@
 import DataPipeline
 import Engine
+import LanguageModels
 
 extension DistillJob {
     /// The start-up refusals that every rank would reach alike, made once by rank 0 before
@@ -10,7 +11,7 @@ extension DistillJob {
     ///
     /// A problem only some ranks see (a shard missing on one node) is still found by those
     /// ranks when they open the data, and reported by them.
-    public static func checkStartup(_ config: DistillConfig, worldSize: Int, teacher: TeacherModelSource,
+    public static func checkStartup(_ config: DistillConfig, worldSize: Int, teacher: ModelSource,
                                     resume: String? = nil) throws {
         let objective = try StudentObjective(section: config.objective)
         let layout = try RoleLayout(worldSize: worldSize, teacherCount: config.teacher.ranks ?? 1,
@@ -21,7 +22,7 @@ extension DistillJob {
         let student = try StudentInitializer.architecture(config.student, teacher: teacher.config)
         try StudentInitializer.checkVocabulary(student: student, section: config.student, teacher: teacher,
                                                objective: config.objective.name)
-        let dataset = try PreparedDataset(summaryPath: config.data.shards, tokenizerIdentity: teacher.tokenizerIdentity,
+        let dataset = try PreparedDataset(summaryPath: config.data.shards, tokenizerIdentity: try teacher.requiredTokenizerIdentity(),
                                           vocabularySize: teacher.config.vocabularySize, sequenceLength: config.data.sequenceLength,
                                           validationSequences: config.data.validationSequences, shuffleSeed: config.seed)
         if let resume, let folder = try TrainingCheckpoint.resolve(resume, runDirectory: config.resolvedRunDirectory) {

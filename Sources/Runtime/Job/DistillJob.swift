@@ -2,6 +2,7 @@ import DataPipeline
 import Distillation
 import Engine
 import Foundation
+import LanguageModels
 import MPI
 
 /// One `ddk distill` run on every rank of the world (RUNTIME_DESIGN.md):
@@ -49,7 +50,7 @@ public final class DistillJob {
     public let world: Communicator
     public let config: DistillConfig
     public let configHash: String
-    public let teacher: TeacherModelSource
+    public let teacher: ModelSource
     public let options: Options
     public let layout: RoleLayout
     let objective: StudentObjective
@@ -57,7 +58,7 @@ public final class DistillJob {
     let testHooks: TestHooks
 
     /// Lays out the roles (refusing a world too small for them, on every rank alike).
-    public init(world: Communicator, config: DistillConfig, configHash: String, teacher: TeacherModelSource,
+    public init(world: Communicator, config: DistillConfig, configHash: String, teacher: ModelSource,
                 options: Options = Options()) throws {
         testHooks = try TestHooks.fromEnvironment()
         self.world = world
@@ -80,7 +81,7 @@ public final class DistillJob {
 
     /// Fills in the defaults that depend on the world and the models (`teacher.ranks`);
     /// runs on rank 0 before the config is broadcast.
-    public static func resolveDefaults(_ config: DistillConfig, worldSize: Int, teacher: TeacherModelSource) throws -> DistillConfig {
+    public static func resolveDefaults(_ config: DistillConfig, worldSize: Int, teacher: ModelSource) throws -> DistillConfig {
         var resolved = config
         if resolved.teacher.ranks == nil {
             let student = try StudentInitializer.architecture(config.student, teacher: teacher.config)

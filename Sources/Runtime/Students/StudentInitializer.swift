@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import LanguageModels
 
 /// How a student starts (config `[student]`): random (seeded), from a SwiftDDK checkpoint,
 /// or from the teacher by keeping some of its blocks with its embeddings and norms.
@@ -32,7 +33,7 @@ public enum StudentInitializer {
     /// Refuses a student whose vocabulary is not the teacher's: every objective `ddk distill`
     /// runs (`ce` on the teacher's shards, `kd`, `dskd`) reads one vocabulary of token ids.
     public static func checkVocabulary(student: LlamaConfig, section: DistillConfig.StudentSection,
-                                       teacher: TeacherModelSource, objective: String) throws {
+                                       teacher: ModelSource, objective: String) throws {
         guard student.vocabularySize != teacher.config.vocabularySize else { return }
         let origin = section.initialization == .checkpoint ? "student checkpoint \(section.checkpoint!)" : "student"
         throw StudentInitializationError("\(origin) has vocabulary size \(student.vocabularySize), teacher \(teacher.path) has "
@@ -41,7 +42,7 @@ public enum StudentInitializer {
 
     /// Builds the student for batches up to `batchSize`×`sequenceLength` and sets its
     /// weights. Deterministic: every student rank builds the same weights.
-    public static func makeModel(_ section: DistillConfig.StudentSection, teacher: TeacherModelSource,
+    public static func makeModel(_ section: DistillConfig.StudentSection, teacher: ModelSource,
                                  batchSize: Int, sequenceLength: Int, seed: UInt64) throws -> LlamaModel {
         let config = try architecture(section, teacher: teacher.config)
         guard config.vocabularySize == teacher.config.vocabularySize else {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import LanguageModels
 import MPI
 import Runtime
 
@@ -17,40 +18,28 @@ struct BenchDistillCommand: ParsableCommand {
     @Option(help: "The run config (default: the demo config).")
     var config: String = "launch/configs/demo.toml"
 
-    @Option(name: .customLong("set"), parsing: .singleValue, help: "Override one key: section.key=value (repeatable).")
-    var overrides: [String] = []
+    @OptionGroup var overrides: ConfigOverridesOption
 
     @Option(help: "Training steps measured (the first, which fills the pipeline, is not counted).")
     var steps: Int = 12
 
-    @Flag(help: "Print one JSON object on standard output (rank 0).")
-    var json = false
+    @OptionGroup var output: JSONOutputOption
 
     func run() throws {
         let environment = try MPIEnvironment()
         let world = environment.world
         if world.size > 1 { BLASThreads.set(1) }
         do {
-            let path = config
-            let overrides = overrides + ["training.steps=\(steps)", "ddk.interval_steps=\(steps)",
-                                         "training.weight_checksums=false", "run_directory=\"runs/bench-distill\""]
-            let agreed = try ConfigAgreement.agree(world: world) {
-                let loaded = try DistillConfig.load(path: path, overrides: overrides)
-                let teacher = try TeacherSources.open(loaded.teacher.model)
-                let resolved = try DistillJob.resolveDefaults(loaded, worldSize: world.size, teacher: teacher)
-                try DistillJob.checkStartup(resolved, worldSize: world.size, teacher: teacher)
-                return resolved
-            }
-            let job = try DistillJob(world: world, config: agreed.config, configHash: agreed.hash,
-                                     teacher: try TeacherSources.open(agreed.config.teacher.model),
+            let overrides = overrides.overrides + ["training.steps=\(steps)", "ddk.interval_steps=\(steps)",
+                                                   "training.weight_checksums=false", "run_directory=\"runs/bench-distill\""]
+            let agreed = try DistillJobLaunch.agree(world: world, configPath: config, overrides: overrides)
+            let job = try DistillJob(world: world, config: agreed.config, configHash: agreed.hash, teacher: agreed.teacher,
                                      options: .init(versions: ["swiftddk": DDK.version], benchmark: true))
             let summary = try job.run()
             try environment.finalize()
             guard let figures = summary.benchmark else { return }
-            if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                print(String(decoding: try encoder.encode(figures), as: UTF8.self))
+            if output.json {
+                try printJSON(figures)
             } else {
                 print(String(format: """
                     bench distill (%d ranks: teachers %@, students %@), %d steps measured
@@ -63,16 +52,8 @@ struct BenchDistillCommand: ParsableCommand {
                     figures.allreduceSecondsPerStep, figures.allreduceBuckets, Double(figures.allreduceBytes) / 1e6,
                     figures.bucketedAllreduceSeconds, figures.bareAllreduceSeconds, figures.teacherPoolUtilization, figures.teacherCreditWaitSeconds))
             }
-        } catch let refusal as StartupRefusal {
-            if let reason = refusal.reason {
-                FileHandle.standardError.write(Data("ddk bench distill: rank \(world.rank): error: \(reason)\n".utf8))
-            }
-            try? environment.finalize()
-            throw ExitCode.failure
         } catch {
-            ErrorLine.write("ddk bench distill: rank \(world.rank): error: \(error)")
-            if world.size > 1 && !environment.isFinalized { environment.abort(code: 1) }
-            throw ExitCode.failure
+            throw DistillJobLaunch.fail(error, prefix: "ddk bench distill: rank \(world.rank)", environment: environment)
         }
     }
 }

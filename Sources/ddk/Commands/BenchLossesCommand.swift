@@ -12,8 +12,7 @@ struct BenchLossesCommand: ParsableCommand {
         commandName: "losses",
         abstract: "Measure the student step under each objective (\(ObjectiveKind.names.joined(separator: ", ")); kd with top-k targets; one thread).")
 
-    @Flag(name: .long, help: "Print one JSON object on stdout.")
-    var json = false
+    @OptionGroup var output: JSONOutputOption
 
     @Option(name: .long, help: "Comma-separated objectives to measure (\(ObjectiveKind.names.joined(separator: ", "))); ce is always measured first.")
     var objectives = "ce,kd,dskd"
@@ -21,11 +20,7 @@ struct BenchLossesCommand: ParsableCommand {
     @Option(name: .long, help: "Timed steps per objective (after one warm-up step).")
     var steps = 2
 
-    @Option(name: .long, help: "Batch size B.")
-    var batch = 8
-
-    @Option(name: .long, help: "Sequence length T.")
-    var sequence = 256
+    @OptionGroup var shape: StudentBatchOptions
 
     @Option(name: .long, help: "Teacher top-k ids per token for kd.")
     var topK = 64
@@ -36,24 +31,23 @@ struct BenchLossesCommand: ParsableCommand {
     @Option(name: .long, help: "KD temperature of kd (1: DDK's CE + 0.2·D; otherwise DSKD's 0.5·CE + 0.5·D).")
     var kdTemperature: Float = 1
 
-    @Option(name: .long, help: "OpenBLAS threads.")
-    var threads = 1
+    @OptionGroup var blas: ThreadsOption
 
     func run() throws {
-        BLASThreads.set(threads)
+        blas.apply()
         var kinds = [ObjectiveKind.ce]
         for name in objectives.split(separator: ",").map(String.init) where name != "ce" {
             kinds.append(try ObjectiveKind(name: name))
         }
         let distance = try Distance(name: distance)
         let config = LlamaConfig.referenceStudent
-        let B = batch, T = sequence, N = B * T, V = config.vocabularySize
+        let B = shape.batch, T = shape.sequence, N = B * T, V = config.vocabularySize
         let model = try LlamaModel(config: config, batchSize: B, sequenceLength: T, seed: 1234)
         var rng = SeededGenerator(seed: 99)
         let tokens = (0..<N).map { _ in Int32(rng.next() % UInt64(V)) }
         let labels = try StepLabels(Array(tokens.dropFirst()) + [-1], globalLabelTokenCount: Double(N - 1), vocabularySize: V)
 
-        var results: [String: [String: Double]] = [:]
+        var measured: [(kind: ObjectiveKind, timing: ObjectiveBench.Timing)] = []
         var selectionSecondsPerToken = 0.0
         for kind in kinds {
             let prepared = try ObjectiveBench.prepare(kind, model: model, tokens: tokens, labels: labels, distance: distance,
@@ -62,34 +56,24 @@ struct BenchLossesCommand: ParsableCommand {
             let timing = try ObjectiveBench.measure(prepared, name: kind.rawValue, model: model, tokens: tokens, batchSize: B,
                                                     sequenceLength: T, labelCount: labels.globalLabelTokenCount, steps: steps,
                                                     optimizer: nil, log: log)
-            results[kind.rawValue] = ["step_seconds": timing.stepSeconds, "step_cpu_seconds": timing.stepCPUSeconds,
-                                      "loss_phase_seconds": timing.lossPhaseSeconds, "loss_phase_cpu_seconds": timing.lossPhaseCPUSeconds,
-                                      "loss": timing.meanLoss]
+            measured.append((kind, timing))
         }
-        let ceCPU = results["ce"]!["step_cpu_seconds"]!
-        for name in results.keys { results[name]!["overhead_vs_ce"] = results[name]!["step_cpu_seconds"]! / ceCPU - 1 }
+        // ce is measured first: the overheads are relative to its step CPU time.
+        let ceCPUSeconds = measured[0].timing.stepCPUSeconds
+        let figures = measured.map { ObjectiveFigures($0.timing, ceStepCPUSeconds: ceCPUSeconds) }
 
-        if json {
-            let report: [String: Any] = [
-                "config": "student C=256 F=704 L=6 NH=4 KVH=2 V=49152 tied; teacher dT=576",
-                "batch": B, "sequence": T, "threads": threads, "timed_steps": steps, "top_k": topK,
-                "distance": distance.name, "kd_temperature": Double(kdTemperature),
-                "objectives": results,
-                "top_k_selection_seconds_per_token": selectionSecondsPerToken,
-                "peak_rss_bytes": peakResidentBytes(),
-            ]
-            let data = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+        if output.json {
+            try printJSON(Report(batch: B, sequence: T, threads: blas.threads, timedSteps: steps, topK: topK, distance: distance.name,
+                                 kdTemperature: Double(kdTemperature),
+                                 objectives: Dictionary(zip(measured.map(\.kind.rawValue), figures)) { _, last in last },
+                                 topKSelectionSecondsPerToken: selectionSecondsPerToken, peakRSSBytes: peakResidentBytes()))
         } else {
-            for kind in kinds {
-                let r = results[kind.rawValue]!
-                print("\(kind.rawValue): step \(fmt(r["step_seconds"]!)) s (CPU \(fmt(r["step_cpu_seconds"]!)) s), loss phase \(fmt(r["loss_phase_cpu_seconds"]!)) s CPU, overhead vs ce \(fmt(100 * r["overhead_vs_ce"]!))%")
+            for (kind, r) in zip(measured.map(\.kind), figures) {
+                print("\(kind.rawValue): step \(fmt(r.stepSeconds)) s (CPU \(fmt(r.stepCPUSeconds)) s), loss phase \(fmt(r.lossPhaseCPUSeconds)) s CPU, overhead vs ce \(fmt(100 * r.overheadVsCE))%")
             }
             print("top-\(topK) selection: \(fmt(selectionSecondsPerToken * 1e6)) µs per token")
         }
     }
 
-    func log(_ s: String) {
-        FileHandle.standardError.write(Data((s + "\n").utf8))
-    }
+    func log(_ s: String) { logLine(s) }
 }

@@ -1,10 +1,6 @@
 import ArgumentParser
 import Engine
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
-import Teacher
 
 /// `ddk bench teacher`: forward-only throughput of the teacher on one thread.
 struct BenchTeacherCommand: ParsableCommand {
@@ -20,8 +16,7 @@ struct BenchTeacherCommand: ParsableCommand {
             tokens_per_cpu_second (the forward over process CPU time), batch, sequence, runs.
             """)
 
-    @Option(name: .long, help: "GGUF file or SwiftDDK checkpoint directory.")
-    var model: String = defaultTeacherPath
+    @OptionGroup var model: ModelOption
 
     @Option(name: .long, help: "Batch size.")
     var batch: Int = 4
@@ -32,14 +27,34 @@ struct BenchTeacherCommand: ParsableCommand {
     @Option(name: .long, help: "Timed runs (median reported).")
     var runs: Int = 3
 
-    @Flag(name: .long, help: "Print one JSON object.")
-    var json = false
+    @OptionGroup var output: JSONOutputOption
+
+    /// `--json` output (rates rounded to 2 decimals, the utilization to 4).
+    struct Report: Encodable {
+        var tokensPerSecond: Double
+        var sgemmGflops: Double
+        var utilization: Double
+        var modelGflops: Double
+        var tokensPerCPUSecond: Double
+        var batch: Int
+        var sequence: Int
+        var runs: Int
+
+        enum CodingKeys: String, CodingKey {
+            case tokensPerSecond = "tokens_per_second"
+            case sgemmGflops = "sgemm_gflops"
+            case utilization
+            case modelGflops = "model_gflops"
+            case tokensPerCPUSecond = "tokens_per_cpu_second"
+            case batch, sequence, runs
+        }
+    }
 
     func run() throws {
         BLASThreads.set(1)
-        let files = try LanguageModelFiles(path: model)
-        let inference = try files.makeInference(maxBatchSize: batch, maxSequenceLength: sequence)
-        let config = files.config
+        let source = try model.open()
+        let inference = try source.load(batch, sequence)
+        let config = source.config
         var random = SeededGenerator(seed: 1)
         let tokens = (0..<(batch * sequence)).map { _ in Int32(random.next() % UInt64(config.vocabularySize)) }
         var checksum: Float = 0
@@ -51,51 +66,44 @@ struct BenchTeacherCommand: ParsableCommand {
         let forward = try medianTimes(runs: max(1, runs), forwardOnce)
         guard checksum.isFinite else { throw ValidationError("the forward pass produced non-finite logits") }
         let flopsPerRun = config.forwardFlopsPerToken(sequenceLength: sequence) * Double(batch * sequence)
-        let tokensPerSecond = Double(batch * sequence) / forward.wall
-        let tokensPerCPUSecond = Double(batch * sequence) / forward.cpu
-        let modelGFLOPS = flopsPerRun / forward.wall / 1e9
+        let sgemm = try feedForwardSgemm(config)
+        let report = Report(
+            tokensPerSecond: rounded(Double(batch * sequence) / forward.wall, places: 2),
+            sgemmGflops: rounded(sgemm.flops / sgemm.times.wall / 1e9, places: 2),
+            // Both rates over CPU time: robust when other processes share the cores.
+            utilization: rounded((flopsPerRun / forward.cpu) / (sgemm.flops / sgemm.times.cpu), places: 4),
+            modelGflops: rounded(flopsPerRun / forward.wall / 1e9, places: 2),
+            tokensPerCPUSecond: rounded(Double(batch * sequence) / forward.cpu, places: 2),
+            batch: batch, sequence: sequence, runs: max(1, runs))
+        if output.json {
+            try printJSON(report)
+        } else {
+            print("teacher forward \(batch)×\(sequence), one thread: \(fixed2(report.tokensPerSecond)) tokens/s "
+                  + "(\(fixed2(report.tokensPerCPUSecond)) per CPU second), \(fixed2(report.modelGflops)) GFLOP/s; "
+                  + "sgemm \(fixed2(report.sgemmGflops)) GFLOP/s; utilization \(fixed2(report.utilization * 100))%")
+        }
+    }
 
-        // The machine's sgemm peak on the teacher's FFN shape: out (m,n) = a (m,k) · b (n,k)ᵀ.
+    /// The machine's sgemm peak on the teacher's FFN shape: out (m,n) = a (m,k) · b (n,k)ᵀ.
+    private func feedForwardSgemm(_ config: LlamaConfig) throws -> (flops: Double, times: (wall: Double, cpu: Double)) {
         let m = batch * sequence, n = config.intermediateSize, k = config.hiddenSize
         let a = FloatBuffer(count: m * k), b = FloatBuffer(count: n * k), c = FloatBuffer(count: m * n)
         a.buffer.update(repeating: 0.5); b.buffer.update(repeating: 0.25)
         func sgemmOnce() { Matmul.forward(out: c.pointer, inp: a.pointer, weight: b.pointer, rows: m, inputWidth: k, outputWidth: n) }
         sgemmOnce()
-        let sgemm = try medianTimes(runs: 5, sgemmOnce)
-        let sgemmFlops = 2 * Double(m * n * k)
-        let sgemmGFLOPS = sgemmFlops / sgemm.wall / 1e9
-        // Both rates over CPU time: robust when other processes share the cores.
-        let utilization = (flopsPerRun / forward.cpu) / (sgemmFlops / sgemm.cpu)
-
-        if json {
-            print("{\"tokens_per_second\": \(fixed2(tokensPerSecond)), \"sgemm_gflops\": \(fixed2(sgemmGFLOPS)), "
-                  + "\"utilization\": \(String(format: "%.4f", utilization)), \"model_gflops\": \(fixed2(modelGFLOPS)), "
-                  + "\"tokens_per_cpu_second\": \(fixed2(tokensPerCPUSecond)), "
-                  + "\"batch\": \(batch), \"sequence\": \(sequence), \"runs\": \(max(1, runs))}")
-        } else {
-            print("teacher forward \(batch)×\(sequence), one thread: \(fixed2(tokensPerSecond)) tokens/s "
-                  + "(\(fixed2(tokensPerCPUSecond)) per CPU second), \(fixed2(modelGFLOPS)) GFLOP/s; "
-                  + "sgemm \(fixed2(sgemmGFLOPS)) GFLOP/s; utilization \(fixed2(utilization * 100))%")
-        }
+        return (2 * Double(m * n * k), try medianTimes(runs: 5, sgemmOnce))
     }
 
     /// Median wall-clock and median CPU seconds of `runs` calls of `body`.
     private func medianTimes(runs: Int, _ body: () throws -> Void) throws -> (wall: Double, cpu: Double) {
         var wall: [Double] = [], cpu: [Double] = []
         for _ in 0..<runs {
-            let cpuStart = processCPUSeconds()
+            let cpuStart = cpuNow()
             let elapsed = try ContinuousClock().measure(body)
-            cpu.append(processCPUSeconds() - cpuStart)
+            cpu.append(cpuNow() - cpuStart)
             wall.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
         }
         return (wall.sorted()[runs / 2], cpu.sorted()[runs / 2])
-    }
-
-    /// CPU time used by this process so far (all threads).
-    private func processCPUSeconds() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
     }
 
     private func fixed2(_ value: Double) -> String { String(format: "%.2f", value) }

@@ -15,8 +15,7 @@ struct BenchTokenizerCommand: ParsableCommand {
             (10^6 bytes), tokens_per_second, bytes, tokens, runs.
             """)
 
-    @Option(name: .long, help: "GGUF file holding the tokenizer.")
-    var model: String = defaultTeacherPath
+    @OptionGroup var tokenizer: TokenizerFileOption
 
     @Option(name: .long, help: "Text file to encode instead of the licence texts.")
     var file: String?
@@ -24,8 +23,22 @@ struct BenchTokenizerCommand: ParsableCommand {
     @Option(name: .long, help: "Number of timed runs (the median is reported).")
     var runs: Int = 5
 
-    @Flag(name: .long, help: "Print one JSON object.")
-    var json = false
+    @OptionGroup var output: JSONOutputOption
+
+    /// `--json` output.
+    struct Report: Encodable {
+        var megabytesPerSecond: Double
+        var tokensPerSecond: Int
+        var bytes: Int
+        var tokens: Int
+        var runs: Int
+
+        enum CodingKeys: String, CodingKey {
+            case megabytesPerSecond = "megabytes_per_second"
+            case tokensPerSecond = "tokens_per_second"
+            case bytes, tokens, runs
+        }
+    }
 
     func run() throws {
         let text = try file.map(readInputFile) ?? licenceTexts()
@@ -33,7 +46,7 @@ struct BenchTokenizerCommand: ParsableCommand {
         var seconds: [Double] = []
         var tokenCount = 0
         for _ in 0..<max(1, runs) {
-            let tokenizer = try Tokenizer(ggufAt: model)
+            let tokenizer = try self.tokenizer.load()
             let clock = ContinuousClock()
             var ids: [Int32] = []
             let elapsed = try clock.measure {
@@ -45,9 +58,9 @@ struct BenchTokenizerCommand: ParsableCommand {
         let median = seconds.sorted()[seconds.count / 2]
         let megabytesPerSecond = Double(bytes.count) / median / 1e6
         let tokensPerSecond = Double(tokenCount) / median
-        if json {
-            print("{\"megabytes_per_second\": \(fixed2(megabytesPerSecond)), \"tokens_per_second\": \(Int(tokensPerSecond)), "
-                  + "\"bytes\": \(bytes.count), \"tokens\": \(tokenCount), \"runs\": \(seconds.count)}")
+        if output.json {
+            try printJSON(Report(megabytesPerSecond: rounded(megabytesPerSecond, places: 2), tokensPerSecond: Int(tokensPerSecond),
+                                 bytes: bytes.count, tokens: tokenCount, runs: seconds.count))
         } else {
             print("tokenizer: \(bytes.count) bytes → \(tokenCount) tokens, median of \(seconds.count) runs: "
                   + "\(fixed2(megabytesPerSecond)) MB/s, \(Int(tokensPerSecond)) tokens/s (one thread)")

@@ -2,7 +2,7 @@ import ArgumentParser
 import Distillation
 import Engine
 import Foundation
-import Teacher
+import LanguageModels
 
 /// `ddk bench topk`: how far the top-k + tail-bucket treatment moves the KD loss and its
 /// gradient from the full-vocabulary version, on real teacher logits for a text.
@@ -13,11 +13,10 @@ struct BenchTopKCommand: ParsableCommand {
         commandName: "topk",
         abstract: "Compare full-vocabulary and top-k KD losses and gradients on real teacher logits.")
 
-    @Flag(name: .long, help: "Print one JSON object on stdout.")
-    var json = false
+    @OptionGroup var output: JSONOutputOption
 
     @Option(name: .long, help: "Teacher GGUF file.")
-    var teacher = ProcessInfo.processInfo.environment["DDK_TEACHER_GGUF"] ?? "data/teacher/SmolLM2-135M-Instruct.Q4_1.gguf"
+    var teacher = defaultTeacherPath
 
     @Option(name: .long, help: "Text file the teacher reads (its first --tokens tokens).")
     var textFile: String
@@ -34,11 +33,25 @@ struct BenchTopKCommand: ParsableCommand {
     @Option(name: .long, help: "Comma-separated KD temperatures.")
     var temperatures = "1,2"
 
-    @Option(name: .long, help: "OpenBLAS threads.")
-    var threads = 1
+    @OptionGroup var blas: ThreadsOption
+
+    /// `--json` output (field names as in the README).
+    struct Report: Encodable {
+        var teacher: String
+        var textFile: String
+        var tokens: Int
+        var vocabulary: Int
+        var results: [TopKComparison]
+
+        enum CodingKeys: String, CodingKey {
+            case teacher
+            case textFile = "text_file"
+            case tokens, vocabulary, results
+        }
+    }
 
     func run() throws {
-        BLASThreads.set(threads)
+        blas.apply()
         let kValues = try k.split(separator: ",").map { value -> Int in
             guard let v = Int(value), v > 0 else { throw ValidationError("--k: '\(value)' is not a positive integer") }
             return v
@@ -48,21 +61,50 @@ struct BenchTopKCommand: ParsableCommand {
             guard let t = Float(value), t > 0 else { throw ValidationError("--temperatures: '\(value)' is not a positive number") }
             return t
         }
-        let files = try LanguageModelFiles(path: teacher)
-        let tokenizer = try files.makeTokenizer(tokenizerGGUF: teacher)
+        let (ids, teacherLogits, v) = try readTeacherLogits()
+        let n = ids.count
+        let students = try Self.students(teacherLogits: teacherLogits, ids: ids, vocabularySize: v)
+        var results: [TopKComparison] = []
+        for temperature in temperatureList {
+            var targetsByK: [Int: TopKTargets] = [:]
+            for kValue in kValues where kValue <= v {
+                targetsByK[kValue] = try TopKTargets(teacherLogits: teacherLogits, rowCount: n, vocabularySize: v, k: kValue, temperature: temperature)
+            }
+            for (studentName, student) in students {
+                for distance in distanceList {
+                    let comparisons = TopKComparison.compare(student: student, named: studentName, teacher: teacherLogits,
+                                                             rowCount: n, vocabularySize: v, distance: distance,
+                                                             temperature: temperature, targetsByK: targetsByK, kValues: kValues)
+                    if !output.json { comparisons.forEach { print($0.line) } }
+                    results += comparisons
+                }
+            }
+        }
+        if output.json {
+            try printJSON(Report(teacher: teacher, textFile: textFile, tokens: n, vocabulary: v, results: results))
+        }
+    }
+
+    /// The text's first --tokens token ids and the teacher's logits for them (row-major, n × V).
+    private func readTeacherLogits() throws -> (ids: [Int32], logits: [Float], vocabularySize: Int) {
+        let source = try ModelSource(path: teacher, role: .teacher)
+        let tokenizer = try source.tokenizer(checkpointTokenizer: teacher)
         let text = try String(contentsOfFile: textFile, encoding: .utf8)
         let ids = Array(try tokenizer.encode(text).prefix(tokens))
         guard ids.count >= 2 else { throw ValidationError("\(textFile): fewer than 2 tokens") }
-        let n = ids.count, v = files.config.vocabularySize
-
-        let inference = try files.makeInference(maxBatchSize: 1, maxSequenceLength: n)
+        let n = ids.count, v = source.config.vocabularySize
+        let inference = try source.load(1, n)
         _ = try inference.forward(tokens: ids, batchSize: 1, sequenceLength: n)
         var teacherLogits = [Float](repeating: 0, count: n * v)
         try inference.logits { start, rows, logits in
             for i in 0..<(rows * v) { teacherLogits[start * v + i] = logits[i] }
         }
+        return (ids, teacherLogits, v)
+    }
 
-        // students
+    /// The students' logits: the teacher's plus N(0, 1) noise, the teacher's × 0.7, a fresh reference student's.
+    private static func students(teacherLogits: [Float], ids: [Int32], vocabularySize v: Int) throws -> [(String, [Float])] {
+        let n = ids.count
         var rng = SeededGenerator(seed: 11)
         var noise = [Float](repeating: 0, count: n * v)
         noise.withUnsafeMutableBufferPointer { rng.fillNormal($0, standardDeviation: 1) }
@@ -76,59 +118,6 @@ struct BenchTopKCommand: ParsableCommand {
         try fresh.logits { start, rows, logits in
             for i in 0..<(rows * v) { freshLogits[start * v + i] = logits[i] }
         }
-        let students: [(String, [Float])] = [("teacher_plus_noise_1", noisy), ("teacher_times_0.7", smoothed),
-                                             ("fresh_reference_student", freshLogits)]
-
-        let scratch = KernelScratch()
-        var rows: [[String: Any]] = []
-        let ones = [Float](repeating: 1, count: n)
-        for temperature in temperatureList {
-            var targetsByK: [Int: TopKTargets] = [:]
-            for kValue in kValues where kValue <= v {
-                targetsByK[kValue] = try TopKTargets(teacherLogits: teacherLogits, rowCount: n, vocabularySize: v, k: kValue, temperature: temperature)
-            }
-            for (studentName, student) in students {
-                for distance in distanceList {
-                    var full = [Float](repeating: 0, count: n)
-                    distance.forward(losses: &full, student: student, teacher: teacherLogits, rowCount: n, vocabularySize: v,
-                                     temperature: temperature, scratch: scratch)
-                    var fullGradient = [Float](repeating: 0, count: n * v)
-                    distance.backward(studentGradient: &fullGradient, teacherGradient: nil, dLosses: ones, student: student,
-                                      teacher: teacherLogits, rowCount: n, vocabularySize: v, temperature: temperature, scratch: scratch)
-                    let fullMean = full.reduce(0.0) { $0 + Double($1) } / Double(n)
-                    for kValue in kValues where kValue <= v {
-                        let targets = targetsByK[kValue]!
-                        var top = [Float](repeating: 0, count: n)
-                        distance.forward(losses: &top, student: student, targets: targets, rowCount: n, scratch: scratch)
-                        var topGradient = [Float](repeating: 0, count: n * v)
-                        distance.backward(studentGradient: &topGradient, dLosses: ones, student: student, targets: targets,
-                                          rowCount: n, scratch: scratch)
-                        let topMean = top.reduce(0.0) { $0 + Double($1) } / Double(n)
-                        var absolute = 0.0
-                        for r in 0..<n { absolute += abs(Double(top[r]) - Double(full[r])) }
-                        var dot = 0.0, a2 = 0.0, b2 = 0.0
-                        for i in 0..<(n * v) {
-                            dot += Double(fullGradient[i]) * Double(topGradient[i])
-                            a2 += Double(fullGradient[i]) * Double(fullGradient[i]); b2 += Double(topGradient[i]) * Double(topGradient[i])
-                        }
-                        let tail = targets.tailMass.reduce(0.0) { $0 + Double($1) } / Double(n)
-                        rows.append(["student": studentName, "distance": distance.name, "temperature": Double(temperature), "k": kValue,
-                                     "full_loss": fullMean, "topk_loss": topMean, "loss_difference": topMean - fullMean,
-                                     "relative_difference": fullMean != 0 ? (topMean - fullMean) / fullMean : 0,
-                                     "mean_abs_row_difference": absolute / Double(n),
-                                     "gradient_cosine": dot / max((a2 * b2).squareRoot(), 1e-300),
-                                     "teacher_tail_mass": tail])
-                        if !json {
-                            print("\(studentName) \(distance.name) τ=\(temperature) k=\(kValue): full \(String(format: "%.5f", fullMean)) top-k \(String(format: "%.5f", topMean)) (rel \(String(format: "%+.2e", fullMean != 0 ? (topMean - fullMean) / fullMean : 0))), gradient cosine \(String(format: "%.6f", dot / max((a2 * b2).squareRoot(), 1e-300))), teacher tail \(String(format: "%.4f", tail))")
-                        }
-                    }
-                }
-            }
-        }
-        if json {
-            let report: [String: Any] = ["teacher": teacher, "text_file": textFile, "tokens": n, "vocabulary": v, "results": rows]
-            let data = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
-        }
+        return [("teacher_plus_noise_1", noisy), ("teacher_times_0.7", smoothed), ("fresh_reference_student", freshLogits)]
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import LanguageModels
 import MPI
 import Runtime
 
@@ -21,8 +22,7 @@ struct DistillCommand: ParsableCommand {
     @Option(help: "The run config (TOML, see launch/configs/).")
     var config: String
 
-    @Option(name: .customLong("set"), parsing: .singleValue, help: "Override one key: section.key=value (repeatable).")
-    var overrides: [String] = []
+    @OptionGroup var overrides: ConfigOverridesOption
 
     @Option(help: ArgumentHelp("Continue a run from a checkpoint folder written by ddk distill; 'latest': the run folder's newest (which must exist); 'auto': the newest if there is one, else start at step 0.",
                                valueName: "folder|latest|auto"))
@@ -37,18 +37,8 @@ struct DistillCommand: ParsableCommand {
         if world.size > 1 { BLASThreads.set(1) }
         var roles = "starting"
         do {
-            let path = config, overrides = overrides, resume = resume
-            let agreed = try ConfigAgreement.agree(world: world) {
-                // Rank 0 alone reads the config and makes the start-up checks every rank would
-                // make alike: a refusal is one line, rank 0's (StartupRefusal on every rank).
-                let loaded = try DistillConfig.load(path: path, overrides: overrides)
-                let teacher = try TeacherSources.open(loaded.teacher.model)
-                let resolved = try DistillJob.resolveDefaults(loaded, worldSize: world.size, teacher: teacher)
-                try DistillJob.checkStartup(resolved, worldSize: world.size, teacher: teacher, resume: resume)
-                return resolved
-            }
-            let teacher = try TeacherSources.open(agreed.config.teacher.model)
-            let job = try DistillJob(world: world, config: agreed.config, configHash: agreed.hash, teacher: teacher,
+            let agreed = try DistillJobLaunch.agree(world: world, configPath: config, overrides: overrides.overrides, resume: resume)
+            let job = try DistillJob(world: world, config: agreed.config, configHash: agreed.hash, teacher: agreed.teacher,
                                      options: .init(checkGradient: checkGradient, versions: ["swiftddk": DDK.version],
                                                     resume: resume))
             roles = DistillJob.roleName(job.layout.roles(ofRank: world.rank))
@@ -59,17 +49,8 @@ struct DistillCommand: ParsableCommand {
             }
         } catch let exit as ExitCode {
             throw exit
-        } catch let refusal as StartupRefusal {
-            // Every rank knows: rank 0 says why, once; no rank waits in a collective, so no abort.
-            if let reason = refusal.reason {
-                FileHandle.standardError.write(Data("ddk distill: rank \(world.rank) (\(roles)): error: \(reason)\n".utf8))
-            }
-            try? environment.finalize()
-            throw ExitCode.failure
         } catch {
-            ErrorLine.write("ddk distill: rank \(world.rank) (\(roles)): error: \(error)")
-            if world.size > 1 && !environment.isFinalized { environment.abort(code: 1) }
-            throw ExitCode.failure
+            throw DistillJobLaunch.fail(error, prefix: "ddk distill: rank \(world.rank) (\(roles))", environment: environment)
         }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import LanguageModels
 import Runtime
 
 /// `ddk eval`: the per-domain table of any student checkpoint — teacher perplexity, the
@@ -28,11 +29,9 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "The run config (TOML); default: the run's config.toml two levels above the checkpoint.")
     var config: String?
 
-    @Option(name: .customLong("set"), parsing: .singleValue, help: "Override one config key: section.key=value (repeatable).")
-    var overrides: [String] = []
+    @OptionGroup var overrides: ConfigOverridesOption
 
-    @Flag(help: "Print one JSON object instead of the table.")
-    var json = false
+    @OptionGroup var output: JSONOutputOption
 
     func run() throws {
         BLASThreads.set(1)
@@ -49,8 +48,8 @@ struct EvalCommand: ParsableCommand {
         guard let configPath = config ?? student.runConfigPath else {
             throw EvaluationError.missingConfig(looked: (student.runFolder as NSString).appendingPathComponent("config.toml"))
         }
-        let runConfig = try DistillConfig.load(path: configPath, overrides: overrides)
-        let evaluator = try CheckpointEvaluator(config: runConfig, teacher: try TeacherSources.open(runConfig.teacher.model))
+        let runConfig = try DistillConfig.load(path: configPath, overrides: overrides.overrides)
+        let evaluator = try CheckpointEvaluator(config: runConfig, teacher: try ModelSource(path: runConfig.teacher.model, role: .teacher))
         let start = try student.runStart(comparableWith: runConfig)
         let result = try evaluator.evaluate(student, start: start.record, configPath: configPath, progress: note)
         // Said once the evaluation succeeded (a failure prints its one line only).
@@ -65,8 +64,8 @@ struct EvalCommand: ParsableCommand {
         if student.tokenizerIdentity == nil {
             note("\(student.weightsPath) records no tokenizer identity; only its vocabulary size was checked against the shards")
         }
-        if json {
-            print(try result.jsonText())
+        if output.json {
+            try printJSON(result)
             return
         }
         var sources = ["teacher ppl \(result.teacherPplSource == .cache ? "from the cache" : "measured (now cached)")"]

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
-import Teacher
+import LanguageModels
 
 /// `ddk generate`: continues a prompt, streaming the text as it is produced.
 struct GenerateCommand: ParsableCommand {
@@ -10,11 +10,7 @@ struct GenerateCommand: ParsableCommand {
         abstract: "Continue a prompt with a model (GGUF or checkpoint), streaming the text.",
         discussion: "Greedy by default (--temperature 0); stops at the EOS token or after --max-tokens.")
 
-    @Option(name: .long, help: "GGUF file or SwiftDDK checkpoint directory.")
-    var model: String = defaultTeacherPath
-
-    @Option(name: .long, help: "GGUF file whose tokenizer a checkpoint uses.")
-    var tokenizer: String = defaultTeacherPath
+    @OptionGroup var model: ModelAndTokenizerOptions
 
     @Option(name: .long, help: "The prompt (encoded as given, no BOS).")
     var prompt: String
@@ -39,12 +35,11 @@ struct GenerateCommand: ParsableCommand {
 
     func run() throws {
         BLASThreads.set(1)
-        let files = try LanguageModelFiles(path: model)
-        let tokenizer = try files.makeTokenizer(tokenizerGGUF: self.tokenizer)
+        let (source, tokenizer) = try model.open()
         let promptIDs = try tokenizer.encode(prompt)
         guard !promptIDs.isEmpty else { throw ValidationError("the prompt is empty") }
-        let length = min(files.config.maxPositionEmbeddings, promptIDs.count + maxTokens)
-        let inference = try files.makeInference(maxBatchSize: 1, maxSequenceLength: length)
+        let length = min(source.config.maxPositionEmbeddings, promptIDs.count + maxTokens)
+        let inference = try source.load(1, length)
         FileHandle.standardOutput.write(Data(prompt.utf8))
         var pending: [UInt8] = []   // bytes of an incomplete UTF-8 character
         let stop: Set<Int32> = tokenizer.eosTokenID.map { [$0] } ?? []

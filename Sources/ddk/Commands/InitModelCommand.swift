@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import LanguageModels
 import Runtime
 import Tokenizer
 
@@ -15,7 +16,7 @@ struct InitModelCommand: ParsableCommand {
     var config: String
 
     @Option(help: "GGUF file whose tokenizer the model uses (its identity and vocabulary size are recorded).")
-    var tokenizerModel: String = ProcessInfo.processInfo.environment["DDK_TEACHER_GGUF"] ?? "data/teacher/SmolLM2-135M-Instruct.Q4_1.gguf"
+    var tokenizerModel: String = defaultTeacherPath
 
     @Option(help: "Seed of the initialization.")
     var seed: UInt64 = 1
@@ -35,7 +36,7 @@ struct InitModelCommand: ParsableCommand {
         }
         let model = try LlamaModel(config: architecture, batchSize: 1, sequenceLength: 1, seed: seed)
         try Checkpoint.saveModel(parameters: model.parameters, layout: model.layout, to: URL(fileURLWithPath: out),
-                                 metadata: [TeacherModelSource.tokenizerIdentityKey: tokenizer.identity])
+                                 metadata: [ModelSource.tokenizerIdentityKey: tokenizer.identity])
         print("init-model: \(architecture.parameterCount) parameters, seed \(seed) -> \(out)")
     }
 }

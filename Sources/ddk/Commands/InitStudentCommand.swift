@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import LanguageModels
 import Runtime
 
 /// `ddk init-student`: a student made from the teacher by keeping some of its blocks
@@ -12,7 +13,7 @@ struct InitStudentCommand: ParsableCommand {
         abstract: "Make a student from selected teacher blocks (embeddings and norms kept) and write it as a checkpoint.")
 
     @Option(help: "The teacher: a GGUF file or a checkpoint folder.")
-    var teacher: String = ProcessInfo.processInfo.environment["DDK_TEACHER_GGUF"] ?? "data/teacher/SmolLM2-135M-Instruct.Q4_1.gguf"
+    var teacher: String = defaultTeacherPath
 
     @Option(help: "Teacher blocks to keep, comma-separated (e.g. 0,3,6,9); default every --every-th block.")
     var layers: String?
@@ -23,11 +24,18 @@ struct InitStudentCommand: ParsableCommand {
     @Option(help: "Output folder.")
     var out: String
 
-    @Flag(help: "Print one JSON object (out, layers, parameters) on standard output.")
-    var json = false
+    @OptionGroup var output: JSONOutputOption
+
+    /// `--json` output.
+    struct Report: Encodable {
+        var out: String
+        var layers: [Int]
+        var parameters: Int
+    }
 
     func run() throws {
-        let source = try TeacherSources.open(teacher)
+        let source = try ModelSource(path: teacher, role: .teacher)
+        let tokenizerIdentity = try source.requiredTokenizerIdentity()
         let blocks: [Int]
         if let layers {
             blocks = try layers.split(separator: ",").map {
@@ -46,11 +54,10 @@ struct InitStudentCommand: ParsableCommand {
         try StudentInitializer.copyTeacherLayers(blocks, from: frozen.layout, parameters: frozen.parameters,
                                                  into: student.layout, parameters: student.parameters)
         try Checkpoint.saveModel(parameters: student.parameters, layout: student.layout, to: URL(fileURLWithPath: out),
-                                 metadata: [TeacherModelSource.tokenizerIdentityKey: source.tokenizerIdentity,
+                                 metadata: [ModelSource.tokenizerIdentityKey: tokenizerIdentity,
                                             "teacher": teacher, "teacher_layers": blocks.map(String.init).joined(separator: ",")])
-        if json {
-            let object: [String: Any] = ["out": out, "layers": blocks, "parameters": architecture.parameterCount]
-            print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self))
+        if output.json {
+            try printJSON(Report(out: out, layers: blocks, parameters: architecture.parameterCount))
         } else {
             print("init-student: teacher blocks \(blocks) of \(source.config.layerCount), \(architecture.parameterCount) parameters -> \(out)")
         }

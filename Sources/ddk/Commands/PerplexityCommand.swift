@@ -1,7 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
-import Teacher
+import LanguageModels
 
 /// `ddk perplexity`: how well a model (GGUF or checkpoint) predicts a text.
 struct PerplexityCommand: ParsableCommand {
@@ -15,61 +15,47 @@ struct PerplexityCommand: ParsableCommand {
             mean_nll (nats).
             """)
 
-    @Option(name: .long, help: "GGUF file or SwiftDDK checkpoint directory.")
-    var model: String = defaultTeacherPath
-
-    @Option(name: .long, help: "GGUF file whose tokenizer a checkpoint uses.")
-    var tokenizer: String = defaultTeacherPath
-
-    @Option(name: .long, help: "Text to score.")
-    var text: String?
-
-    @Option(name: .long, help: "File whose contents to score.")
-    var file: String?
-
-    @Flag(name: .long, help: "Prepend the BOS token.")
-    var bos = false
+    @OptionGroup var model: ModelAndTokenizerOptions
+    @OptionGroup var input: TextInputOptions
 
     @Option(name: .long, help: "Window length in tokens (default: the model's context length).")
     var window: Int?
 
-    @Flag(name: .long, help: "Print one JSON object.")
-    var json = false
+    @OptionGroup var output: JSONOutputOption
+
+    /// `--json` output.
+    struct Report: Encodable {
+        var tokens: Int
+        var predictedTokens: Int
+        var perplexity: Double
+        var meanNLL: Double
+
+        enum CodingKeys: String, CodingKey {
+            case tokens
+            case predictedTokens = "predicted_tokens"
+            case perplexity
+            case meanNLL = "mean_nll"
+        }
+    }
 
     func validate() throws {
-        guard (text == nil) != (file == nil) else { throw ValidationError("give exactly one of --text and --file") }
         if let window, window < 2 { throw ValidationError("--window must be at least 2") }
     }
 
     func run() throws {
         BLASThreads.set(1)
-        let files = try LanguageModelFiles(path: model)
-        let tokenizer = try files.makeTokenizer(tokenizerGGUF: self.tokenizer)
-        var ids: [Int32]
-        if let text {
-            ids = try tokenizer.encode(text)
-        } else {
-            let data = try readInputFile(file!)
-            ids = try data.withUnsafeBytes { try tokenizer.encode(utf8: $0.bindMemory(to: UInt8.self)) }
-        }
-        if bos {
-            guard let id = tokenizer.bosTokenID else { throw ValidationError("the tokenizer has no BOS token") }
-            ids.insert(id, at: 0)
-        }
+        let (source, tokenizer) = try model.open()
+        let ids = try input.tokenIDs(tokenizer)
         guard ids.count >= 2 else { throw ValidationError("the text has \(ids.count) token(s); at least 2 are needed") }
-        let length = min(window ?? files.config.maxPositionEmbeddings, files.config.maxPositionEmbeddings, ids.count)
-        let inference = try files.makeInference(maxBatchSize: 1, maxSequenceLength: length)
-        let result = try inference.perplexity(of: ids, window: length)
-        if json {
-            print("{\"tokens\": \(result.tokens), \"predicted_tokens\": \(result.predictedTokens), "
-                  + "\"perplexity\": \(result.perplexity), \"mean_nll\": \(result.meanNegativeLogLikelihood)}")
+        let contextLength = source.config.maxPositionEmbeddings
+        let length = min(window ?? contextLength, contextLength, ids.count)
+        let result = try source.load(1, length).perplexity(of: ids, window: length)
+        if output.json {
+            try printJSON(Report(tokens: result.tokens, predictedTokens: result.predictedTokens,
+                                 perplexity: result.perplexity, meanNLL: result.meanNegativeLogLikelihood))
         } else {
             print("tokens: \(result.tokens) (\(result.predictedTokens) predicted, window \(length))")
             print("perplexity: \(String(format: "%.4f", result.perplexity))  mean NLL: \(String(format: "%.5f", result.meanNegativeLogLikelihood)) nats")
         }
     }
 }
-
-/// The teacher GGUF: $DDK_TEACHER_GGUF, else the path launch/fetch-teacher writes.
-let defaultTeacherPath = ProcessInfo.processInfo.environment["DDK_TEACHER_GGUF"]
-    ?? "data/teacher/SmolLM2-135M-Instruct.Q4_1.gguf"

@@ -32,8 +32,7 @@ struct PrepareCommand: ParsableCommand {
     @Option(help: "Seed of the train/validation split.")
     var seed: UInt64 = 1234
 
-    @Option(help: "GGUF file whose tokenizer is used (default: $DDK_TEACHER_GGUF or data/teacher/SmolLM2-135M-Instruct.Q4_1.gguf).")
-    var model: String?
+    @OptionGroup var tokenizer: TokenizerFileOption
 
     @Option(help: "Domains tokenized at once (default: the number of cores).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
@@ -41,21 +40,17 @@ struct PrepareCommand: ParsableCommand {
     @Option(help: "Read at most this many MB of input per domain (documents in input order): a quick, small dataset.")
     var maxMbPerDomain: Double?
 
-    @Flag(help: "Print one JSON object with the per-domain token counts on standard output.")
-    var json = false
+    @OptionGroup var output: JSONOutputOption
 
     func run() throws {
         let started = Date()
-        let modelPath = model ?? ProcessInfo.processInfo.environment["DDK_TEACHER_GGUF"]
-            ?? "data/teacher/SmolLM2-135M-Instruct.Q4_1.gguf"
-        let encoder = try Tokenizer(ggufAt: modelPath)
+        let encoder = try tokenizer.load()
         let domainManifest = try DomainManifest(contentsOf: manifest)
         let limit = maxMbPerDomain.map { Int($0 * 1e6) } ?? Int.max
         let totalBytes = try domainManifest.domains.reduce(0) { $0 + min(limit, try DocumentSource(domain: $1).byteCount) }
         let printer = PreparationProgressPrinter(totalBytes: totalBytes)
-        FileHandle.standardError.write(
-            "prepare: \(domainManifest.domains.count) domains, \(String(format: "%.1f", Double(totalBytes) / 1e6)) MB, tokenizer \(encoder.identity), \(threads) threads\n"
-                .data(using: .utf8)!)
+        FileHandle.standardError.write(Data(
+            "prepare: \(domainManifest.domains.count) domains, \(String(format: "%.1f", Double(totalBytes) / 1e6)) MB, tokenizer \(encoder.identity), \(threads) threads\n".utf8))
         let options = PreparationOptions(outputDirectory: out, sequenceLength: sequenceLength,
                                          validationSequences: validationSequences, seed: seed, parallelDomains: threads,
                                          maximumBytesPerDomain: maxMbPerDomain.map { Int($0 * 1e6) })
@@ -64,21 +59,8 @@ struct PrepareCommand: ParsableCommand {
         printer.finish()
         let seconds = Date().timeIntervalSince(started)
         let total = summary.domains.reduce(0) { $0 + $1.train.tokens + $1.validation.tokens }
-        if json {
-            let report: [String: Any] = [
-                "out": out,
-                "seconds": seconds,
-                "input_bytes": totalBytes,
-                "tokenizer_identity": summary.tokenizer.identity,
-                "vocabulary_size": summary.tokenizer.vocabularySize,
-                "total_tokens": total,
-                "domains": summary.domains.map {
-                    ["name": $0.name, "documents": $0.documents,
-                     "train_tokens": $0.train.tokens, "validation_tokens": $0.validation.tokens] as [String: Any]
-                },
-            ]
-            let data = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys, .withoutEscapingSlashes])
-            print(String(decoding: data, as: UTF8.self))
+        if output.json {
+            try printJSON(Report(out: out, seconds: seconds, inputBytes: totalBytes, summary: summary))
         } else {
             print("domain            documents   train tokens   validation tokens")
             for domain in summary.domains {
@@ -92,6 +74,53 @@ struct PrepareCommand: ParsableCommand {
     private func pad(_ value: Int, _ width: Int) -> String {
         let text = String(value)
         return String(repeating: " ", count: max(0, width - text.count)) + text
+    }
+}
+
+extension PrepareCommand {
+    /// `--json` output (field names as in the README).
+    struct Report: Encodable {
+        struct Domain: Encodable {
+            var name: String
+            var documents: Int
+            var trainTokens: Int
+            var validationTokens: Int
+
+            enum CodingKeys: String, CodingKey {
+                case name, documents
+                case trainTokens = "train_tokens"
+                case validationTokens = "validation_tokens"
+            }
+        }
+
+        var out: String
+        var seconds: Double
+        var inputBytes: Int
+        var tokenizerIdentity: String
+        var vocabularySize: Int
+        var totalTokens: Int
+        var domains: [Domain]
+
+        enum CodingKeys: String, CodingKey {
+            case out, seconds
+            case inputBytes = "input_bytes"
+            case tokenizerIdentity = "tokenizer_identity"
+            case vocabularySize = "vocabulary_size"
+            case totalTokens = "total_tokens"
+            case domains
+        }
+
+        init(out: String, seconds: Double, inputBytes: Int, summary: DatasetSummary) {
+            self.out = out
+            self.seconds = seconds
+            self.inputBytes = inputBytes
+            tokenizerIdentity = summary.tokenizer.identity
+            vocabularySize = summary.tokenizer.vocabularySize
+            domains = summary.domains.map {
+                Domain(name: $0.name, documents: $0.documents, trainTokens: $0.train.tokens, validationTokens: $0.validation.tokens)
+            }
+            totalTokens = domains.reduce(0) { $0 + $1.trainTokens + $1.validationTokens }
+        }
     }
 }
 

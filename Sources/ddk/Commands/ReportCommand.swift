@@ -18,8 +18,7 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .customLong("run"), help: "The run folder (holding metrics.jsonl), e.g. runs/demo.")
     var runFolder: String
 
-    @Flag(help: "Print one JSON object instead of the table.")
-    var json = false
+    @OptionGroup var output: JSONOutputOption
 
     func run() throws {
         let path = (runFolder as NSString).appendingPathComponent("metrics.jsonl")
@@ -43,13 +42,9 @@ struct ReportCommand: ParsableCommand {
         let meanBefore = rows.map(\.studentPplBefore).reduce(0, +) / Double(rows.count)
         let meanAfter = rows.map(\.studentPplAfter).reduce(0, +) / Double(rows.count)
 
-        if json {
-            let report = Report(run: runName, steps: last.step, mode: last.mode.rawValue, domains: rows,
-                                meanStudentPplBefore: meanBefore, meanStudentPplAfter: meanAfter)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            let data = try encoder.encode(report)
-            print(String(decoding: data, as: UTF8.self))
+        if output.json {
+            try printJSON(Report(run: runName, steps: last.step, mode: last.mode.rawValue, domains: rows,
+                                 meanStudentPplBefore: meanBefore, meanStudentPplAfter: meanAfter))
             return
         }
         print("run \(runName): DDK mode \(last.mode.rawValue), student evaluated at step \(first.step) and step \(last.step)")

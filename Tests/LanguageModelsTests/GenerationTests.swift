@@ -1,6 +1,6 @@
 import Engine
 import GGUF
-import Teacher
+import LanguageModels
 import XCTest
 
 /// Sampling rules on the tiny model: top-1 sampling is greedy, a seed fixes the sample,

@@ -1,3 +1,4 @@
+import Engine
 import GGUF
 
 /// Fills an engine parameter buffer from a llama GGUF file.

@@ -1,5 +1,6 @@
 import Engine
 import GGUF
+import LanguageModels
 import XCTest
 
 /// Building the engine model from GGUF: config from metadata, every tensor in its place,

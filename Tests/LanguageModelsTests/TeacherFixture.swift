@@ -1,7 +1,7 @@
 import Engine
 import Foundation
 import GGUF
-import Teacher
+import LanguageModels
 import Tokenizer
 import XCTest
 

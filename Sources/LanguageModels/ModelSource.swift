@@ -1,0 +1,114 @@
+import Engine
+import Foundation
+import GGUF
+import Tokenizer
+
+/// A model on disk, opened for inference: a GGUF file (the teacher as published) or a
+/// SwiftDDK checkpoint folder (`config.json` + `model.safetensors`: a tiny test teacher, a
+/// trained student). Opening reads the shape and the tokenizer's identity only; `load`
+/// reads the weights, so every rank of a job can open the teacher and only the ranks that
+/// run it pay for the weights.
+public struct ModelSource {
+    /// Where the weights are and in which format.
+    public enum Format {
+        /// A llama GGUF file: config from its metadata, weights dequantized to Float32.
+        case gguf(GGUFFile)
+        /// A checkpoint folder's `model.safetensors`.
+        case checkpoint(weights: String)
+    }
+
+    /// What the model is to the command that opened it: the first word of its errors.
+    public enum Role: String {
+        case model, teacher
+    }
+
+    /// The path given: a `.gguf` file or a checkpoint folder.
+    public let path: String
+    public let role: Role
+    public let format: Format
+    /// The architecture (a student takes its vocabulary and RoPE from a teacher's).
+    public let config: LlamaConfig
+    /// The GGUF file's own tokenizer; nil for a checkpoint (checkpoints carry no vocabulary)
+    /// and for a GGUF file without one.
+    public let tokenizer: Tokenizer?
+    /// Identity of the tokenizer whose ids the model reads: its GGUF tokenizer's, or the one a
+    /// checkpoint records in its safetensors metadata (`tokenizer_identity`); nil when unknown.
+    public let tokenizerIdentity: String?
+
+    /// The metadata key of `model.safetensors` that names the tokenizer of a checkpoint.
+    public static let tokenizerIdentityKey = "tokenizer_identity"
+
+    /// Opens the GGUF file or checkpoint folder at `path` (weights are read by `load`).
+    public init(path: String, role: Role = .model) throws {
+        self.path = path
+        self.role = role
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw ModelSourceError(role: role, path: path,
+                                   problem: "does not exist (fetch it with launch/fetch-teacher, or make a tiny one with `ddk init-model`)")
+        }
+        if isDirectory.boolValue {
+            let folder = URL(fileURLWithPath: path)
+            let weights = folder.appendingPathComponent(Checkpoint.modelFileName).path
+            config = try Checkpoint.loadConfig(from: folder)
+            format = .checkpoint(weights: weights)
+            tokenizer = nil
+            let recorded = try SafetensorsFile(path: weights).metadata[Self.tokenizerIdentityKey]
+            tokenizerIdentity = recorded.flatMap { $0.isEmpty ? nil : $0 }
+        } else {
+            let file = try GGUFFile(path: path)
+            config = try LlamaConfig(gguf: file)
+            format = .gguf(file)
+            tokenizer = file.metadata["tokenizer.ggml.model"] == nil ? nil : try Tokenizer(gguf: file)
+            tokenizerIdentity = tokenizer?.identity
+        }
+    }
+
+    /// The files whose bytes identify the weights (hashed for the teacher perplexity cache).
+    public var weightFiles: [String] {
+        switch format {
+        case .gguf: return [path]
+        case .checkpoint(let weights): return [weights]
+        }
+    }
+
+    /// A frozen model with these weights, for batches up to `maxBatchSize`×`maxSequenceLength`.
+    public func load(_ maxBatchSize: Int, _ maxSequenceLength: Int) throws -> LlamaInference {
+        switch format {
+        case .gguf(let file):
+            return try LlamaInference(gguf: file, maxBatchSize: maxBatchSize, maxSequenceLength: maxSequenceLength)
+        case .checkpoint(let weights):
+            let model = try LlamaInference(config: config, maxBatchSize: maxBatchSize, maxSequenceLength: maxSequenceLength)
+            try Checkpoint.loadWeights(path: weights, into: model.parameters, layout: model.layout)
+            return model
+        }
+    }
+
+    /// The tokenizer identity a job's shards must carry; throws when the model does not
+    /// know it (a checkpoint written without one, a GGUF file without a tokenizer).
+    public func requiredTokenizerIdentity() throws -> String {
+        if let tokenizerIdentity { return tokenizerIdentity }
+        switch format {
+        case .gguf(let file):
+            return try Tokenizer(gguf: file).identity  // throws naming the missing metadata
+        case .checkpoint(let weights):
+            throw ModelSourceError(role: role, path: weights, problem: "has no \(Self.tokenizerIdentityKey) in its metadata; "
+                + "write the checkpoint with `ddk init-model --tokenizer-model ...` or `ddk init-student`")
+        }
+    }
+
+    /// The tokenizer: the GGUF file's own, or for a checkpoint the one in the GGUF file
+    /// `checkpointTokenizer`. Throws when its vocabulary size differs from the model's.
+    public func tokenizer(checkpointTokenizer: String) throws -> Tokenizer {
+        let (tokenizer, source): (Tokenizer, String)
+        switch format {
+        case .gguf(let file): (tokenizer, source) = (try self.tokenizer ?? Tokenizer(gguf: file), path)
+        case .checkpoint: (tokenizer, source) = (try Tokenizer(ggufAt: checkpointTokenizer), checkpointTokenizer)
+        }
+        guard tokenizer.vocabularySize == config.vocabularySize else {
+            throw GGUFModelError(path: path, subject: nil,
+                                 problem: "the model has \(config.vocabularySize) tokens but the tokenizer \(source) has \(tokenizer.vocabularySize)")
+        }
+        return tokenizer
+    }
+}

@@ -1,0 +1,16 @@
+import ArgumentParser
+import Foundation
+
+/// `--json`: one JSON object on standard output instead of text. Every object printed is
+/// an `Encodable` type whose coding keys are the documented field names (README, Commands).
+struct JSONOutputOption: ParsableArguments {
+    @Flag(name: .long, help: "Print one JSON object on standard output.")
+    var json = false
+}
+
+/// Prints `value` as one line of JSON with sorted keys.
+func printJSON<Value: Encodable>(_ value: Value) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}

@@ -1,0 +1,37 @@
+import Engine
+import Foundation
+import GGUF
+import LanguageModels
+import XCTest
+
+/// `ModelSource` opens a GGUF file or a checkpoint directory to the same model.
+final class ModelSourceTests: XCTestCase {
+    func testCheckpointOfAGGUFModelScoresIdentically() throws {
+        let ggufPath = try TinyLlamaGGUF().write()
+        let fromGGUF = try ModelSource(path: ggufPath)
+        let original = try fromGGUF.load(1, 8)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tiny-checkpoint-\(UUID().uuidString)")
+        try Checkpoint.saveModel(parameters: original.parameters, layout: original.layout, to: directory)
+
+        let fromCheckpoint = try ModelSource(path: directory.path)
+        guard case .checkpoint(let weights) = fromCheckpoint.format else { return XCTFail("\(fromCheckpoint.format)") }
+        XCTAssertEqual(fromCheckpoint.weightFiles, [weights])
+        XCTAssertEqual(fromGGUF.weightFiles, [ggufPath])
+        XCTAssertNil(fromCheckpoint.tokenizerIdentity)
+        XCTAssertThrowsError(try fromCheckpoint.requiredTokenizerIdentity()) {
+            XCTAssertTrue(String(describing: $0).hasPrefix("model \(weights): has no tokenizer_identity in its metadata"), "\($0)")
+        }
+        XCTAssertEqual(fromCheckpoint.config, fromGGUF.config)
+        let reloaded = try fromCheckpoint.load(1, 8)
+        XCTAssertEqual(reloaded.parameters.toArray(), original.parameters.toArray())
+        let tokens: [Int32] = [3, 1, 4, 1, 5, 9, 2, 6]
+        XCTAssertEqual(try reloaded.perplexity(of: tokens), try original.perplexity(of: tokens))
+    }
+
+    func testMissingPathIsReported() {
+        XCTAssertThrowsError(try ModelSource(path: "/nonexistent/model.gguf", role: .teacher)) {
+            XCTAssertEqual(String(describing: $0), "teacher /nonexistent/model.gguf: does not exist "
+                           + "(fetch it with launch/fetch-teacher, or make a tiny one with `ddk init-model`)")
+        }
+    }
+}
