@@ -11,7 +11,10 @@
 //   Distillation           that MPI exists
 //   LanguageModels         a GGUF file or checkpoint folder opened as a model (ModelSource),
 //                          GGUF loading, perplexity and generation
-//   Runtime                roles, teacher service, gradient sync, DDK coordinator
+//   TrainingCore           the MPI-free core: config, DDK rules, batch plan, trainer (gradient
+//                          sums through a protocol), checkpoints, metrics, evaluation
+//   Runtime                what crosses ranks: roles, communicators, the teacher pool, gradient
+//                          sync over MPI, deadlines, the job
 //   ddk                    the command-line tool, the only place that decides to exit
 import PackageDescription
 
@@ -69,14 +72,23 @@ var targets: [Target] = [
             exclude: ["README.md"], swiftSettings: releaseSpeed),
     .testTarget(name: "DistillationTests", dependencies: ["Distillation", "Engine"], path: "Tests/DistillationTests"),
 
-    // MARK: Runtime
-    .target(name: "Runtime",
-            dependencies: ["MPI", "Engine", "LanguageModels", "Distillation", "DataPipeline",
+    // MARK: TrainingCore (MPI-free: config, DDK rules, batch plan, trainer, checkpoints, metrics, evaluation)
+    .target(name: "TrainingCore",
+            dependencies: ["Engine", "LanguageModels", "Distillation", "DataPipeline",
                            .product(name: "TOMLKit", package: "TOMLKit")],
+            path: "Sources/TrainingCore",
+            swiftSettings: releaseSpeed),
+    .testTarget(name: "TrainingCoreTests",
+                dependencies: ["TrainingCore", "Engine", "LanguageModels", "Distillation", "DataPipeline"],
+                path: "Tests/TrainingCoreTests"),
+
+    // MARK: Runtime (what crosses ranks: roles, communicators, the teacher pool, gradient sync, deadlines, the job)
+    .target(name: "Runtime",
+            dependencies: ["MPI", "TrainingCore", "Engine", "LanguageModels", "Distillation", "DataPipeline"],
             path: "Sources/Runtime",
             exclude: ["README.md"],
             swiftSettings: releaseSpeed),
-    .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "MPI", "Engine", "LanguageModels", "Distillation", "DataPipeline"],
+    .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "TrainingCore", "Distillation"],
                 path: "Tests/RuntimeTests"),
 
     // MARK: Command-line tool
@@ -87,6 +99,7 @@ var targets: [Target] = [
             // MARK: ddk dependencies
             "MPI",
             "Runtime",
+            "TrainingCore",
             "Distillation",
             "Engine",
             "LanguageModels",

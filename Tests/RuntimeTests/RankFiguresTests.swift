@@ -1,3 +1,4 @@
+import TrainingCore
 import Runtime
 import XCTest
 

@@ -1,5 +1,6 @@
 import Distillation
 import MPI
+import TrainingCore
 import Runtime
 import XCTest
 

@@ -1,4 +1,5 @@
 import MPI
+import TrainingCore
 
 /// Rank 0 reads the config (file, overrides, resolved defaults) and broadcasts it as TOML;
 /// every rank decodes it, encodes it again and hashes that text; the hashes are gathered

@@ -1,5 +1,6 @@
 import Foundation
 import MPI
+import TrainingCore
 
 extension DistillJob {
     /// `ddk bench distill`, at the end of the run on every rank: the students time the
@@ -8,7 +9,7 @@ extension DistillJob {
     func measureBenchmark(_ parts: RankParts, _ ledger: IntervalLedger) throws -> DistillBenchmark? {
         var figures = RankBenchmarkFigures(teacherServingSeconds: ledger.servingSeconds)
         let student = parts.role.student
-        if let synchronizer = student?.trainer.synchronizer, let students = parts.communicators.students {
+        if let synchronizer = student?.synchronizer, let students = parts.communicators.students {
             // Both from a synchronized start (a barrier first), best of 3: the same bytes
             // through the bucketed non-blocking path and through one blocking MPI_Allreduce.
             let deadline = collectiveDeadline
@@ -30,7 +31,7 @@ extension DistillJob {
                                               for: "benchmark figures gather") else { return nil }
         return benchmarkFigures(stepRecords: ledger.stepRecords, ranks: RankBenchmarkFigures.ranks(of: gathered),
                                 parameterCount: student?.trainer.model.layout.count ?? 0,
-                                buckets: student?.trainer.synchronizer?.buckets.count ?? 0)
+                                buckets: student?.synchronizer?.buckets.count ?? 0)
     }
 
     /// Rank 0's benchmark figures from the step records and every rank's end-of-run figures.

@@ -1,5 +1,6 @@
 import Foundation
 import MPI
+import TrainingCore
 
 extension DistillJob {
     /// The end of the run on every rank: a run stopped early by the time limit keeps where it

@@ -1,3 +1,4 @@
+import TrainingCore
 import Foundation
 
 /// What `--check-gradient` keeps on rank 0 (a student) from before step 0.

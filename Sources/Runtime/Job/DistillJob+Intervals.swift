@@ -2,6 +2,7 @@ import DataPipeline
 import Engine
 import Foundation
 import MPI
+import TrainingCore
 
 /// What the intervals leave behind for the end of the run.
 struct IntervalLedger {

@@ -3,6 +3,7 @@ import Engine
 import Foundation
 import LanguageModels
 import MPI
+import TrainingCore
 
 /// Where a resumed run starts: the checkpoint folder and its run state.
 struct ResumePoint {

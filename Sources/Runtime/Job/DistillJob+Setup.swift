@@ -4,6 +4,7 @@ import Engine
 import Foundation
 import LanguageModels
 import MPI
+import TrainingCore
 
 /// What one rank holds for the run, built once by `DistillJob.setUp()`: the plan every rank
 /// advances in lockstep, its role's part, and on rank 0 the coordinator's part.
@@ -149,7 +150,7 @@ extension DistillJob {
             teacherHead = head
         }
         let trainer = StudentTrainer(model: model, objective: objective, optimizer: config.optimizer.settings,
-                                     totalSteps: config.training.steps, synchronizer: synchronizer,
+                                     totalSteps: config.training.steps, gradientSummation: synchronizer,
                                      globalLabelCount: config.data.globalBatchSequences * config.data.sequenceLength)
         if let resumePoint { try TrainingCheckpoint.restore(trainer, from: resumePoint.folder, state: resumePoint.state) }
         var baseline: GradientCheckBaseline?
@@ -158,7 +159,7 @@ extension DistillJob {
             baseline = GradientCheckBaseline(initialParameters: model.parameters.toArray(), teacherHead: teacherHead,
                                              sharedTeacher: layout.isSingleProcess ? worker : nil, format: format)
         }
-        return StudentPart(index: index, trainer: trainer,
+        return StudentPart(index: index, trainer: trainer, synchronizer: synchronizer,
                            channel: try makeTeacherChannel(studentIndex: index, worker: worker, format: format),
                            gradientCheck: baseline)
     }

@@ -1,3 +1,4 @@
+import TrainingCore
 import DataPipeline
 import Engine
 import LanguageModels

@@ -1,5 +1,6 @@
 import Foundation
 import MPI
+import TrainingCore
 
 extension DistillJob {
     /// The teacher's per-domain validation sums `[sum_0 … sum_{N−1}, count_0 … count_{N−1}]`

@@ -4,6 +4,7 @@ import Engine
 import Foundation
 import LanguageModels
 import MPI
+import TrainingCore
 
 /// One `ddk distill` run on every rank of the world (RUNTIME_DESIGN.md):
 ///

@@ -1,3 +1,4 @@
+import TrainingCore
 import Engine
 
 /// The default size of the teacher pool (`teacher.ranks` unset): the share of the world

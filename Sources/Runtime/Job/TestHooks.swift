@@ -1,3 +1,4 @@
+import TrainingCore
 import Foundation
 
 /// Hooks for the test scripts, read from the environment so that no production option type

@@ -1,3 +1,4 @@
+import TrainingCore
 /// What a rank does between the DDK boundaries (besides coordinating, on rank 0: see
 /// `CoordinatorPart`). Each case holds what its work needs.
 enum RankRole {
@@ -21,6 +22,8 @@ struct StudentPart {
     /// The position among the students (student 0 writes the checkpoints).
     let index: Int
     let trainer: StudentTrainer
+    /// The trainer's gradient sum over the students (nil on the only student).
+    let synchronizer: GradientSynchronizer?
     /// Nil when the objective needs no teacher (`ce`).
     let channel: TeacherChannel?
     /// On rank 0 under `--check-gradient`: what the check compares against after step 0.

@@ -1,6 +1,7 @@
 import Foundation
 import DataPipeline
 import MPI
+import TrainingCore
 
 /// A teacher rank's side of the pool: for every step of a DDK interval it derives each
 /// served student's share of the global batch, runs the teacher on it and sends the

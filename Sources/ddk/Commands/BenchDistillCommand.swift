@@ -4,6 +4,7 @@ import Foundation
 import LanguageModels
 import MPI
 import Runtime
+import TrainingCore
 
 /// `ddk bench distill`: runs the distillation job for a few steps (one DDK interval, so no
 /// drain in the middle) and reports student tokens/s, the fraction of step time students

@@ -4,6 +4,7 @@ import Foundation
 import LanguageModels
 import MPI
 import Runtime
+import TrainingCore
 
 /// `ddk distill`: the distillation job. Under `mpirun` every rank runs this same command
 /// and takes its role from the config and the world size; started alone it runs every

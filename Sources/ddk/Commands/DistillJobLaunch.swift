@@ -3,6 +3,7 @@ import Foundation
 import LanguageModels
 import MPI
 import Runtime
+import TrainingCore
 
 /// What `ddk distill` and `ddk bench distill` share: agreeing on the run config with the
 /// teacher opened, and how a failed job ends.

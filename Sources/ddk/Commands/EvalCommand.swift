@@ -3,6 +3,7 @@ import Engine
 import Foundation
 import LanguageModels
 import Runtime
+import TrainingCore
 
 /// `ddk eval`: the per-domain table of any student checkpoint — teacher perplexity, the
 /// student's before (from the run's metrics.jsonl) and at the checkpoint, the ratio and the

@@ -3,6 +3,7 @@ import Engine
 import Foundation
 import LanguageModels
 import Runtime
+import TrainingCore
 import Tokenizer
 
 /// `ddk init-model`: writes a randomly initialized model as a SwiftDDK checkpoint (for a

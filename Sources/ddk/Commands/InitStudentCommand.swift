@@ -3,6 +3,7 @@ import Engine
 import Foundation
 import LanguageModels
 import Runtime
+import TrainingCore
 
 /// `ddk init-student`: a student made from the teacher by keeping some of its blocks
 /// (with its embeddings, final norm and head), written as a SwiftDDK checkpoint that a run

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Runtime
+import TrainingCore
 
 /// `ddk report`: the per-domain table of a distillation run, read from its `metrics.jsonl`
 /// alone — teacher perplexity, student perplexity at the first and the last DDK boundary,

@@ -1,5 +1,5 @@
 import Engine
-import Runtime
+import TrainingCore
 import XCTest
 
 final class StudentInitializerTests: XCTestCase {

@@ -1,5 +1,5 @@
 import Foundation
-import Runtime
+import TrainingCore
 import XCTest
 
 final class MetricsLogTests: XCTestCase {

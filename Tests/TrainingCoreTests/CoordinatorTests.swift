@@ -1,6 +1,6 @@
 import Engine
 import Foundation
-import Runtime
+import TrainingCore
 import XCTest
 
 final class CoordinatorTests: XCTestCase {

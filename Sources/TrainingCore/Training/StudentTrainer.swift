@@ -15,7 +15,8 @@ public final class StudentTrainer {
     public let optimizer: AdamW
     public let schedule: LearningRateSchedule
     public let objective: StudentObjective
-    let synchronizer: GradientSynchronizer?
+    /// Nil on the only student.
+    let gradientSummation: GradientSummation?
     let gradientClip: Double
     /// Label tokens of the global batch: B·T.
     public let globalLabelCount: Double
@@ -36,7 +37,7 @@ public final class StudentTrainer {
     }
 
     public init(model: LlamaModel, objective: StudentObjective, optimizer settings: OptimizerSettings,
-                totalSteps: Int, synchronizer: GradientSynchronizer?, globalLabelCount: Int) {
+                totalSteps: Int, gradientSummation: GradientSummation?, globalLabelCount: Int) {
         self.model = model
         self.objective = objective
         optimizer = AdamW(layout: model.layout, settings: AdamW.Settings(
@@ -45,7 +46,7 @@ public final class StudentTrainer {
         schedule = LearningRateSchedule(peak: settings.learningRate, floor: settings.minimumLearningRate,
                                         warmupSteps: settings.warmupSteps, totalSteps: totalSteps)
         gradientClip = settings.gradientClip
-        self.synchronizer = synchronizer
+        self.gradientSummation = gradientSummation
         self.globalLabelCount = Double(globalLabelCount)
     }
 
@@ -66,9 +67,9 @@ public final class StudentTrainer {
                                     vocabularySize: model.config.vocabularySize)
         let sums = try objective.lossAndGradients(model: model, labels: labels, teacher: teacherOutputs)
         try model.backward()
-        var allreduceSeconds = try synchronizer?.sumGradients(purpose: "gradient all-reduce at step \(step)") ?? 0
+        var allreduceSeconds = try gradientSummation?.sumGradients(purpose: "gradient all-reduce at step \(step)") ?? 0
         if let projectors = objective.dualSpace?.projectors {
-            allreduceSeconds += try synchronizer?.sum(&projectors.gradients, purpose: "projector gradient all-reduce at step \(step)") ?? 0
+            allreduceSeconds += try gradientSummation?.sum(&projectors.gradients, purpose: "projector gradient all-reduce at step \(step)") ?? 0
         }
         if keepsSummedGradient && step == 0 { firstSummedGradient = model.gradients.toArray() }
         let norm = gradientClip > 0

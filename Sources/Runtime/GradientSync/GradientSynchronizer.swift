@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import MPI
+import TrainingCore
 
 /// Sums the students' gradients in place over the student communicator, in fused buckets
 /// of `bucketBytes`, each a non-blocking all-reduce (`MPI_Iallreduce` on a zero-copy view
@@ -13,7 +14,7 @@ import MPI
 ///
 /// Every student starts the same buckets in the same order: the bucket list is a pure
 /// function of the parameter count and the bucket size.
-public final class GradientSynchronizer {
+public final class GradientSynchronizer: GradientSummation {
     let communicator: Communicator
     let gradients: MPIBuffer<Float>
     /// Element ranges of the buckets, from the end of the buffer (last layers) to the start.

@@ -1,6 +1,6 @@
 import DataPipeline
 import Foundation
-import Runtime
+import TrainingCore
 import XCTest
 
 /// The pieces of `--resume` that need no MPI: the run state file, the `latest` pointer,

@@ -2,7 +2,7 @@ import DataPipeline
 import Engine
 import Foundation
 import LanguageModels
-import Runtime
+import TrainingCore
 import XCTest
 
 /// `ddk eval`'s runtime part on the tiny fixtures (launch/prepare-tiny): the checkpoint's and

@@ -1,4 +1,4 @@
-import Runtime
+import TrainingCore
 import XCTest
 
 final class DistillConfigTests: XCTestCase {

@@ -1,0 +1,10 @@
+/// How a student's gradients are summed over every student of the job. The trainer only
+/// needs the sum; the runtime implements it over MPI (`GradientSynchronizer`), and a
+/// single student needs none.
+public protocol GradientSummation: AnyObject {
+    /// Sums the model's gradients over every student in place; returns the seconds spent.
+    /// `purpose` names the sum in a timeout ("gradient all-reduce at step 12").
+    func sumGradients(purpose: @autoclosure () -> String) throws -> Double
+    /// Sums `values` over every student in place; returns the seconds spent.
+    func sum(_ values: inout [Float], purpose: @autoclosure () -> String) throws -> Double
+}
