@@ -28,9 +28,9 @@ public struct ModelSource {
     public let format: Format
     /// The architecture (a student takes its vocabulary and RoPE from a teacher's).
     public let config: LlamaConfig
-    /// The GGUF file's own tokenizer; nil for a checkpoint (checkpoints carry no vocabulary)
-    /// and for a GGUF file without one.
-    public let tokenizer: Tokenizer?
+    /// The tokenizer stored with the weights: a GGUF file's own; nil for a checkpoint
+    /// (checkpoints carry no vocabulary) and for a GGUF file without one.
+    public let ownTokenizer: Tokenizer?
     /// Identity of the tokenizer whose ids the model reads: its GGUF tokenizer's, or the one a
     /// checkpoint records in its safetensors metadata (`tokenizer_identity`); nil when unknown.
     public let tokenizerIdentity: String?
@@ -52,15 +52,15 @@ public struct ModelSource {
             let weights = folder.appendingPathComponent(Checkpoint.modelFileName).path
             config = try Checkpoint.loadConfig(from: folder)
             format = .checkpoint(weights: weights)
-            tokenizer = nil
+            ownTokenizer = nil
             let recorded = try SafetensorsFile(path: weights).metadata[Self.tokenizerIdentityKey]
             tokenizerIdentity = recorded.flatMap { $0.isEmpty ? nil : $0 }
         } else {
             let file = try GGUFFile(path: path)
             config = try LlamaConfig(gguf: file)
             format = .gguf(file)
-            tokenizer = file.metadata["tokenizer.ggml.model"] == nil ? nil : try Tokenizer(gguf: file)
-            tokenizerIdentity = tokenizer?.identity
+            ownTokenizer = file.metadata["tokenizer.ggml.model"] == nil ? nil : try Tokenizer(gguf: file)
+            tokenizerIdentity = ownTokenizer?.identity
         }
     }
 
@@ -102,7 +102,7 @@ public struct ModelSource {
     public func tokenizer(checkpointTokenizer: String) throws -> Tokenizer {
         let (tokenizer, source): (Tokenizer, String)
         switch format {
-        case .gguf(let file): (tokenizer, source) = (try self.tokenizer ?? Tokenizer(gguf: file), path)
+        case .gguf(let file): (tokenizer, source) = (try ownTokenizer ?? Tokenizer(gguf: file), path)
         case .checkpoint: (tokenizer, source) = (try Tokenizer(ggufAt: checkpointTokenizer), checkpointTokenizer)
         }
         guard tokenizer.vocabularySize == config.vocabularySize else {
