@@ -1,4 +1,3 @@
-import TrainingCore
 import Runtime
 import XCTest
 

@@ -1,7 +1,7 @@
 import Distillation
 import MPI
-import TrainingCore
 import Runtime
+import TrainingCore
 import XCTest
 
 final class TeacherMessageFormatTests: XCTestCase {

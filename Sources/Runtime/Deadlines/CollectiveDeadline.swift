@@ -1,6 +1,5 @@
 import Foundation
 import MPI
-import TrainingCore
 
 /// How long a collective of the job may wait before the job is declared hung, and who is
 /// waiting (for the message). A hang detector, not a budget: set it well above the slowest

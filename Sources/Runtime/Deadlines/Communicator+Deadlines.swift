@@ -1,5 +1,4 @@
 import MPI
-import TrainingCore
 
 /// The job's collectives with a deadline: each starts the non-blocking MPI collective and
 /// waits for it with `CollectiveDeadline.wait`, so a rank that never joins (stopped, or its

@@ -1,4 +1,5 @@
 import TrainingCore
+
 extension DistillJob {
     /// The deadline of the job's collectives after start-up (DDK boundary, per-step figures,
     /// teacher perplexity, benchmark): `training.collective_timeout_seconds`, default 900 s.

@@ -1,5 +1,5 @@
-import TrainingCore
 import Foundation
+import TrainingCore
 
 /// What `--check-gradient` keeps on rank 0 (a student) from before step 0.
 struct GradientCheckBaseline {

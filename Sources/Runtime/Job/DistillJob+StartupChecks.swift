@@ -1,7 +1,7 @@
-import TrainingCore
 import DataPipeline
 import Engine
 import LanguageModels
+import TrainingCore
 
 extension DistillJob {
     /// The start-up refusals that every rank would reach alike, made once by rank 0 before

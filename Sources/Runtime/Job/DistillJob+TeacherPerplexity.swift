@@ -31,8 +31,7 @@ extension DistillJob {
                                            for: "teacher-perplexity reduce (waits for the slowest teacher's share)")
             if let reduced {  // rank 0
                 sums = reduced
-                try cache.write(.init(key: cacheKey, teacher: teacher.path, domains: dataset.domainNames, sums: sums,
-                                      perplexities: ValidationSharding.perplexities(sums)))
+                try cache.write(.init(key: cacheKey, teacher: teacher.path, domains: dataset.domainNames, sums: sums))
             }
         }
         if rank == 0 {

@@ -1,4 +1,3 @@
-import TrainingCore
 /// What every rank reports to rank 0 at the end of a `ddk bench distill` run, gathered on
 /// `world` as a flat `[Double]` buffer (one `flatCount` block per rank, in rank order):
 ///

@@ -1,4 +1,3 @@
-import TrainingCore
 /// What one member of `trainers` reports to rank 0 after a step, gathered as a flat
 /// `[Double]` buffer (one `flatCount` block per member, in `trainers` order):
 ///

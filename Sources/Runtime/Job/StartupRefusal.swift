@@ -1,4 +1,3 @@
-import TrainingCore
 /// A job refused at start-up, known to every rank at once: rank 0's config loading or
 /// start-up checks failed (it then broadcasts an empty config), or the ranks decoded the
 /// broadcast config differently. Rank 0 holds the reason and reports it once; the other

@@ -1,4 +1,3 @@
-import TrainingCore
 import Foundation
 
 /// Hooks for the test scripts, read from the environment so that no production option type

@@ -1,5 +1,4 @@
 import MPI
-import TrainingCore
 
 /// The communicators of one job, split from the world by role (RUNTIME_DESIGN.md):
 ///

@@ -1,4 +1,5 @@
 import TrainingCore
+
 /// What a rank does between the DDK boundaries (besides coordinating, on rank 0: see
 /// `CoordinatorPart`). Each case holds what its work needs.
 enum RankRole {

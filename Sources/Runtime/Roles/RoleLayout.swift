@@ -1,4 +1,3 @@
-import TrainingCore
 /// Which rank does what in one distillation job.
 ///
 /// The layout is a pure function of the world size and the requested roles, so every

@@ -1,5 +1,5 @@
-import Foundation
 import DataPipeline
+import Foundation
 import MPI
 import TrainingCore
 

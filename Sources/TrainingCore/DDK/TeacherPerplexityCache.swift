@@ -20,6 +20,15 @@ public struct TeacherPerplexityCache {
         /// `[sum_0 … sum_{N−1}, count_0 … count_{N−1}]` as reduced on rank 0.
         public var sums: [Double]
         public var perplexities: [Double]
+
+        /// The entry of the teacher's per-domain validation sums (perplexities derived from them).
+        public init(key: String, teacher: String, domains: [String], sums: [Double]) {
+            self.key = key
+            self.teacher = teacher
+            self.domains = domains
+            self.sums = sums
+            perplexities = ValidationSharding.perplexities(sums)
+        }
     }
 
     /// The cache key of a teacher (its weight files' bytes) and a validation-token hash.

@@ -64,8 +64,7 @@ public final class CheckpointEvaluator {
         progress("teacher perplexity not cached; measuring it with \(teacher.path)")
         let model = try teacher.load(maxBatch, dataset.sequenceLength)
         let sums = try measure("teacher", progress: progress, crossEntropy: model.crossEntropy)
-        try cache.write(.init(key: key, teacher: teacher.path, domains: dataset.domainNames, sums: sums,
-                              perplexities: ValidationSharding.perplexities(sums)))
+        try cache.write(.init(key: key, teacher: teacher.path, domains: dataset.domainNames, sums: sums))
         return (sums, .measured)
     }
 

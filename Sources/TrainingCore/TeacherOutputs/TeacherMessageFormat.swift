@@ -63,4 +63,10 @@ public struct TeacherProtocolError: Error, CustomStringConvertible {
     public var step: Int
     public var problem: String
     public var description: String { "step \(step): from teacher rank \(teacherRank): \(problem)" }
+
+    public init(teacherRank: Int, step: Int, problem: String) {
+        self.teacherRank = teacherRank
+        self.step = step
+        self.problem = problem
+    }
 }

@@ -35,7 +35,7 @@ public struct GradientCheck: Codable {
                studentCount, relativeDifference, maxAbsoluteDifference, maxAbsoluteGradient, passed ? "passed" : "FAILED")
     }
 
-    static func compare(distributed: [Float], initialParameters: [Float], architecture: LlamaConfig,
+    public static func compare(distributed: [Float], initialParameters: [Float], architecture: LlamaConfig,
                         objective: StudentObjective, plan: BatchPlan, assignments: [SequenceAssignment],
                         studentCount: Int, teacher: TeacherWorker?) throws -> GradientCheck {
         let T = plan.dataset.sequenceLength

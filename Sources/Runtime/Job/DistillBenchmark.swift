@@ -1,3 +1,5 @@
+import TrainingCore
+
 /// The figures of `ddk bench distill`, measured on one run of the job (rank 0 assembles
 /// them from the step records and the figures every rank reports at the end).
 ///

@@ -1,4 +1,3 @@
-import TrainingCore
 import Engine
 
 /// The default size of the teacher pool (`teacher.ranks` unset): the share of the world
