@@ -95,7 +95,8 @@ extension DistillJob {
         progress.line("distill \(config.name): \(layout); objective \(config.objective.name); "
             + "\(domainCount) domains; global batch \(config.data.globalBatchSequences)×\(config.data.sequenceLength); "
             + "run folder \(runDirectory)")
-        progress.line("distill \(config.name): ranks on hosts: " + Self.ranksByHost(hostnames))
+        progress.line("distill \(config.name): ranks on hosts: " + Self.ranksByHost(hostnames)
+            + (options.versions["openblas_kernel"].map { "; OpenBLAS kernel \($0) on rank 0" } ?? ""))
         if let resumePoint { progress.line("distill \(config.name): resuming after step \(startStep) from \(resumePoint.folder.path)") }
         if resetLatest {
             progress.line("distill \(config.name): starting at step 0 in \(runDirectory), which holds an earlier run's "

@@ -35,7 +35,7 @@ struct BenchDistillCommand: ParsableCommand {
                                                    "training.weight_checksums=false", "run_directory=\"runs/bench-distill\""]
             let agreed = try DistillJobLaunch.agree(world: world, configPath: config, overrides: overrides)
             let job = try DistillJob(world: world, config: agreed.config, configHash: agreed.hash, teacher: agreed.teacher,
-                                     options: .init(versions: ["swiftddk": DDK.version], benchmark: true))
+                                     options: .init(versions: DDK.runVersions, benchmark: true))
             let summary = try job.run()
             try environment.finalize()
             guard let figures = summary.benchmark else { return }

@@ -40,7 +40,7 @@ struct DistillCommand: ParsableCommand {
         do {
             let agreed = try DistillJobLaunch.agree(world: world, configPath: config, overrides: overrides.overrides, resume: resume)
             let job = try DistillJob(world: world, config: agreed.config, configHash: agreed.hash, teacher: agreed.teacher,
-                                     options: .init(checkGradient: checkGradient, versions: ["swiftddk": DDK.version],
+                                     options: .init(checkGradient: checkGradient, versions: DDK.runVersions,
                                                     resume: resume))
             roles = DistillJob.roleName(job.layout.roles(ofRank: world.rank))
             let summary = try job.run()
