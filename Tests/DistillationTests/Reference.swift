@@ -1,5 +1,5 @@
 // Independent double-precision references: plain loops over the formulas of
-// ALGORITHMS.md §2, used by the tests (no code shared with the kernels).
+// docs/ALGORITHMS.md §2, used by the tests (no code shared with the kernels).
 
 import Foundation
 import Distillation

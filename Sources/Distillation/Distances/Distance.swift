@@ -1,5 +1,5 @@
 // The token-level distances between a teacher distribution p and a student
-// distribution q (ALGORITHMS.md §2), written once per distance as a lane-wise
+// distribution q (docs/ALGORITHMS.md §2), written once per distance as a lane-wise
 // term over "buckets" (vocabulary entries, or top-k ids plus one tail bucket).
 //
 // Shape legend: V = vocabulary size, K = top-k count, W = 16 lanes.

@@ -1,6 +1,5 @@
 // `dskd-cma`: dual-space KD with cross-model attention, for a student and a
-// teacher with different vocabularies (ALGORITHMS.md §2, DSKD's
-// dual_space_kd_with_cross_model_attention.py). Each side tokenizes the same
+// teacher with different vocabularies (docs/ALGORITHMS.md §2). Each side tokenizes the same
 // text with its own tokenizer; attention aligns the two sequences.
 //
 // Shape legend: B = sequences, TS / TT = student / teacher positions per sequence,

@@ -1,5 +1,5 @@
 // `dskd`: dual-space KD for a student and teacher sharing a vocabulary
-// (ALGORITHMS.md §2, DSKD's dual_space_kd.py).
+// (docs/ALGORITHMS.md §2).
 //
 // Shape legend: N = B·T rows, V = shared vocabulary, dS / dT = student / teacher width.
 //   hS (N,dS) student final normed hidden states (engine activations)

@@ -1,4 +1,4 @@
-// The part of a step that `dskd` and `dskd-cma` share (ALGORITHMS.md §2): the labels and
+// The part of a step that `dskd` and `dskd-cma` share (docs/ALGORITHMS.md §2): the labels and
 // the student head of the step, h_t2s and its gradient, the teacher-space term's
 // bookkeeping, the student-space terms chunk by chunk and the named components.
 // The objectives differ only in how they build h_t2s and the teacher-space input, and in

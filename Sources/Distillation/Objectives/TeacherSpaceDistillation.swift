@@ -1,4 +1,4 @@
-// The teacher-space term kd_s2t shared by `dskd` and `dskd-cma` (ALGORITHMS.md §2):
+// The teacher-space term kd_s2t shared by `dskd` and `dskd-cma` (docs/ALGORITHMS.md §2):
 //   z_s2t = h·stopgrad(WT)ᵀ, zT = hT·WTᵀ,  kd_s2t = Σ_rows FKL(softmax(zT/τ) ‖ softmax(z_s2t/τ))
 // over the rows whose label is not padding; the gradient goes to h only.
 //

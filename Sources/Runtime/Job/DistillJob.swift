@@ -6,7 +6,7 @@ import LanguageModels
 import MPI
 import TrainingCore
 
-/// One `ddk distill` run on every rank of the world (RUNTIME_DESIGN.md):
+/// One `ddk distill` run on every rank of the world (docs/RUNTIME_DESIGN.md):
 ///
 ///     roles and communicators      RoleLayout, JobCommunicators (split of world)
 ///     data                         every rank derives every batch (BatchPlan)

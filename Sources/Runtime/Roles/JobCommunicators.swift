@@ -1,6 +1,6 @@
 import MPI
 
-/// The communicators of one job, split from the world by role (RUNTIME_DESIGN.md):
+/// The communicators of one job, split from the world by role (docs/RUNTIME_DESIGN.md):
 ///
 ///     world      every rank: config agreement, DDK weights, teacher perplexity
 ///     students   the student ranks: gradient all-reduce

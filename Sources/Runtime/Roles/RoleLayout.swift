@@ -1,7 +1,7 @@
 /// Which rank does what in one distillation job.
 ///
 /// The layout is a pure function of the world size and the requested roles, so every
-/// rank computes the same layout without being told (RUNTIME_DESIGN.md, "Ranks and
+/// rank computes the same layout without being told (docs/RUNTIME_DESIGN.md, "Ranks and
 /// communicators"):
 ///
 ///     rank 0                  coordinator, and a student unless `coordinatorTrains` is false

@@ -3,7 +3,7 @@ import Foundation
 
 /// The runtime's part of a checkpoint (`run_state.json`): everything besides the weights
 /// and optimizer moments that a resumed run needs to derive the same batches and make
-/// the same DDK decisions (RUNTIME_DESIGN.md, "Checkpoints hold everything the
+/// the same DDK decisions (docs/RUNTIME_DESIGN.md, "Checkpoints hold everything the
 /// derivation in step 1 needs").
 ///
 /// Random state: the sampler's draws are a counter-based function of (seed, step), the

@@ -118,7 +118,7 @@ public struct DistillConfig: Codable, Equatable, Sendable {
         }
     }
 
-    /// The training loss (ALGORITHMS.md §2).
+    /// The training loss (docs/ALGORITHMS.md §2).
     public struct ObjectiveSection: Codable, Equatable, Sendable {
         /// The objective: one of `ObjectiveKind.names`.
         public var name: String
@@ -206,7 +206,7 @@ public struct DistillConfig: Codable, Equatable, Sendable {
         }
     }
 
-    /// DDK domain re-weighting (ALGORITHMS.md §1).
+    /// DDK domain re-weighting (docs/ALGORITHMS.md §1).
     public struct DDKSection: Codable, Equatable, Sendable {
         public var mode: DomainWeightingMode
         /// Smoothing α of Eq. 2.

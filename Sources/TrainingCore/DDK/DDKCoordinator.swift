@@ -1,4 +1,4 @@
-/// Rank 0's DDK decisions (ALGORITHMS.md §1): at every interval boundary it turns the
+/// Rank 0's DDK decisions (docs/ALGORITHMS.md §1): at every interval boundary it turns the
 /// reduced per-domain validation losses into perplexities, applies the configured mode to
 /// the current weights, and produces the `ddk` metrics record holding everything needed
 /// to recompute the update (perplexities, weights before and after, mode, α).

@@ -1,6 +1,6 @@
 import Foundation
 
-/// How the DDK coordinator sets the domain sampling weights (ALGORITHMS.md §1).
+/// How the DDK coordinator sets the domain sampling weights (docs/ALGORITHMS.md §1).
 public enum DomainWeightingMode: String, Codable, Sendable, CaseIterable {
     /// DDK proper: Eq. 1 at the start, then factor smooth updating (Eq. 2) every interval.
     case smooth

@@ -2,7 +2,7 @@ import DataPipeline
 
 /// Which sequences every student trains on at every step: the data pipeline's sampler
 /// driven by the job's weight history. Every rank holds one and advances it in lockstep,
-/// so no rank is told its data (RUNTIME_DESIGN.md, step 1).
+/// so no rank is told its data (docs/RUNTIME_DESIGN.md, step 1).
 public struct BatchPlan {
     public let dataset: PreparedDataset
     public let sampler: DomainSampler

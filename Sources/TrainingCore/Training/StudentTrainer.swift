@@ -8,7 +8,7 @@ import Foundation
 ///     → backward → gradient sum over the students (buckets) → clip → AdamW
 ///
 /// The loss is divided by the label count of the GLOBAL batch on every student, so the
-/// summed gradient is the gradient of the mean loss over the whole batch (ALGORITHMS.md
+/// summed gradient is the gradient of the mean loss over the whole batch (docs/ALGORITHMS.md
 /// §2), and every student applies the same update to the same weights.
 public final class StudentTrainer {
     public let model: LlamaModel
