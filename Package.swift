@@ -77,6 +77,7 @@ var targets: [Target] = [
             dependencies: ["Engine", "LanguageModels", "Distillation", "DataPipeline",
                            .product(name: "TOMLKit", package: "TOMLKit")],
             path: "Sources/TrainingCore",
+            exclude: ["README.md"],
             swiftSettings: releaseSpeed),
     .testTarget(name: "TrainingCoreTests",
                 dependencies: ["TrainingCore", "Engine", "LanguageModels", "Distillation", "DataPipeline"],
