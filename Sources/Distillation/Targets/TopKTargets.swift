@@ -5,6 +5,7 @@
 //   ids (N,K) Int32, logProbabilities (N,K), tailMass (N)
 
 import Foundation
+import Engine
 
 /// Top-k teacher targets at temperature τ.
 ///
@@ -77,26 +78,39 @@ public struct TopKTargets: Sendable, Equatable {
             // descending order for the output
             let order = (0..<k).sorted { heapValues[$0] > heapValues[$1] || (heapValues[$0] == heapValues[$1] && heapIds[$0] < heapIds[$1]) }
             let m = heapValues[order[0]]
-            // tail: Σ exp((z − m)/τ) over the gaps between the sorted ids (one pass over V);
-            // the normalizer adds the k selected terms, so neither needs a subtraction
             for j in 0..<k { sortedIds[j] = heapIds[j] }
             sortedIds.sort()
-            var tail = 0.0, start = 0
-            for j in 0...k {
-                let end = j < k ? sortedIds[j] : vocabularySize
-                if end > start { tail += RowAccess.sumExp(z, start..<end, shift: m, scale: scale) }
-                start = end + 1
+            let logTail = sortedIds.withUnsafeBufferPointer { sorted in
+                TopKTargets.logTailSum(z, count: vocabularySize, sortedIds: sorted.baseAddress!, k: k, shift: m, scale: scale)
             }
-            var norm = tail
+            // the normalizer adds the k selected terms to the tail, so neither needs a subtraction
+            var norm = Foundation.exp(logTail)
             for j in 0..<k { norm += Foundation.exp(Double((heapValues[j] - m) * scale)) }
             let logNorm = Foundation.log(norm)
             for (j, slot) in order.enumerated() {
                 ids[r * k + j] = Int32(heapIds[slot])
                 logProbabilities[r * k + j] = Float(Double((heapValues[slot] - m) * scale) - logNorm)
             }
-            tailMass[r] = Float(tail / norm)
+            tailMass[r] = Float(Foundation.exp(logTail - logNorm))
         }
         self.ids = ids; self.logProbabilities = logProbabilities; self.tailMass = tailMass
+    }
+
+    /// `log Σ_{v ∉ ids} exp((z_v − shift)·scale)` over the gaps between the sorted ids (−∞ for an
+    /// empty tail): a max pass and an exp pass, the exponentials shifted by the tail's own maximum
+    /// so that a tail far below `shift` is a finite log rather than an underflowed 0.
+    private static func logTailSum(_ z: UnsafePointer<Float>, count: Int, sortedIds: UnsafePointer<Int>, k: Int,
+                                   shift: Float, scale: Float) -> Double {
+        var tailMax = -Float.infinity
+        RowAccess.forEachGap(between: sortedIds, k, count: count) { range in
+            tailMax = max(tailMax, VectorMath.maximum(z + range.lowerBound, range.count))
+        }
+        guard tailMax > -.infinity else { return -.infinity }
+        var sum = 0.0
+        RowAccess.forEachGap(between: sortedIds, k, count: count) { range in
+            sum += RowAccess.sumExp(z, range, shift: tailMax, scale: scale)
+        }
+        return Double((tailMax - shift) * scale) + Foundation.log(sum)
     }
 
     /// The k largest entries of a row (unordered) by a min-heap of size k.
