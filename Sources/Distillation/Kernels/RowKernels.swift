@@ -8,7 +8,8 @@
 //   ids (K) teacher top-k ids, lpk (K) their log-probabilities at τ, tail mass
 //   sS = 1/τ (student scale), sT = 1/(τ·τ_teacher) (teacher scale)
 //
-// Passes over V: max, Σexp, [AKL split], distance terms, gradient. The gradient
+// Passes over V: max, Σexp, [AKL split], distance terms, gradient (top-k: the max and
+// Σexp of the tail run over the gaps between the sorted ids, in log space). The gradient
 // of the weighted sum  wCE·CE(z, y) + wD·D(p ‖ softmax(z·sS))  is
 //   wCE·(softmax(z) − onehot(y)) + wD·sS·(dLogQ − q·ΣdLogQ),
 // written to `gradient` (which may alias `z`: each element is read before it is

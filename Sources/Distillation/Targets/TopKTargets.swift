@@ -11,13 +11,16 @@ import Engine
 ///
 /// Exact treatment: for each row the teacher sends `log p_i = log_softmax(zT/τ)_i` at its
 /// k largest ids (descending) and the tail mass `p_tail = Σ_{v ∉ ids} p_v` (summed directly
-/// over the other ids, not computed as `1 − Σ p_i`). The student distribution
-/// `q = softmax(zS/τ)` is compared on k + 1 buckets: the same k ids, and one tail bucket
-/// holding the student's remaining mass `q_tail = Σ_{v ∉ ids} q_v` (also summed directly).
-/// The distance is the distance between these two (k+1)-bucket distributions, and its
-/// gradient reaches every student logit: a tail logit v receives `q_v/q_tail` of the tail
-/// bucket's gradient, plus the softmax normalization term. With k = V the tail is empty on
-/// both sides (a 0 bucket contributes 0) and the result equals the full-vocabulary distance.
+/// over the other ids with the tail's own maximum as the shift, not computed as `1 − Σ p_i`;
+/// a float, so a tail below ~1e-45 is 0). The student distribution `q = softmax(zS/τ)` is
+/// compared on k + 1 buckets: the same k ids, and one tail bucket holding the student's
+/// remaining mass, kept as its log `log q_tail = logsumexp_{v ∉ ids}(zS_v/τ) − logsumexp(zS/τ)`
+/// (finite however far below the row maximum the tail lies). The distance is the distance
+/// between these two (k+1)-bucket distributions, and its gradient reaches every student
+/// logit: a tail logit v receives `q_v/q_tail` of the tail bucket's gradient, plus the
+/// softmax normalization term. With k = V the tail is empty on both sides (a teacher tail
+/// there is a rounding residue, taken as 0; the empty bucket contributes 0) and the result
+/// equals the full-vocabulary distance.
 public struct TopKTargets: Sendable, Equatable {
     /// Number of rows N.
     public let rowCount: Int
@@ -31,7 +34,7 @@ public struct TopKTargets: Sendable, Equatable {
     public private(set) var ids: [Int32]
     /// (N,K) `log_softmax(zT/τ)` at `ids`.
     public private(set) var logProbabilities: [Float]
-    /// (N) teacher mass outside the K ids.
+    /// (N) teacher mass outside the K ids (ignored when K = V).
     public private(set) var tailMass: [Float]
 
     /// Wraps received arrays; checks sizes, id ranges and that each row's ids are distinct.
@@ -60,7 +63,7 @@ public struct TopKTargets: Sendable, Equatable {
 
     /// Selects the top-k targets of `rowCount` rows of full teacher logits (N,V) at temperature τ.
     /// Per row: a size-k min-heap over one pass of V (partial selection, no full sort), then
-    /// one vectorized exp pass summing the tail over the gaps between the ids.
+    /// a max pass and a vectorized exp pass over the gaps between the ids for the tail.
     public init(teacherLogits: UnsafePointer<Float>, rowCount: Int, vocabularySize: Int, k: Int, temperature: Float) throws {
         guard k >= 1, k <= vocabularySize else { throw DistillationError.invalidParameter("top-k k", Double(k), "must lie in 1...\(vocabularySize)") }
         guard temperature > 0 else { throw DistillationError.invalidParameter("top-k temperature", Double(temperature), "must be positive") }
