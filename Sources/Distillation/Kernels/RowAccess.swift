@@ -1,7 +1,8 @@
 // The row helpers the loss kernels share: unaligned 16-lane loads and stores
 // with a padded remainder, and shifted/scaled exponential sums over a row or a
-// range of it. The lane math (exp, log, |x|), the row maximum and the row
-// scaling are Engine's `VectorMath`.
+// range of it, and the gaps between sorted ids (a top-k row's tail). The lane
+// math (exp, log, |x|), the row maximum and the row scaling are Engine's
+// `VectorMath`.
 //
 // Shape legend: V = row length (vocabulary size), W = 16 lanes.
 
@@ -61,21 +62,6 @@ enum RowAccess {
             store(a, row, i, count); s0 += a
             i += Lanes.scalarCount
         }
-        return Double(s0.sum()) + Double(s1.sum())
-    }
-
-    /// `Σ row[v]` over `range`.
-    @inline(__always) @usableFromInline
-    static func sum(_ row: UnsafePointer<Float>, _ range: Range<Int>) -> Double {
-        var s0 = Lanes(repeating: 0), s1 = s0
-        var i = range.lowerBound
-        let end = range.upperBound
-        while i + 2 * Lanes.scalarCount <= end {
-            s0 += UnsafeRawPointer(row + i).loadUnaligned(as: Lanes.self)
-            s1 += UnsafeRawPointer(row + i + Lanes.scalarCount).loadUnaligned(as: Lanes.self)
-            i += 2 * Lanes.scalarCount
-        }
-        while i < end { s0 += load(row, i, end, fill: 0); i += Lanes.scalarCount }
         return Double(s0.sum()) + Double(s1.sum())
     }
 

@@ -11,16 +11,17 @@ import Engine
 ///
 /// Exact treatment: for each row the teacher sends `log p_i = log_softmax(zT/τ)_i` at its
 /// k largest ids (descending) and the tail mass `p_tail = Σ_{v ∉ ids} p_v` (summed directly
-/// over the other ids with the tail's own maximum as the shift, not computed as `1 − Σ p_i`;
-/// a float, so a tail below ~1e-45 is 0). The student distribution `q = softmax(zS/τ)` is
-/// compared on k + 1 buckets: the same k ids, and one tail bucket holding the student's
-/// remaining mass, kept as its log `log q_tail = logsumexp_{v ∉ ids}(zS_v/τ) − logsumexp(zS/τ)`
-/// (finite however far below the row maximum the tail lies). The distance is the distance
-/// between these two (k+1)-bucket distributions, and its gradient reaches every student
-/// logit: a tail logit v receives `q_v/q_tail` of the tail bucket's gradient, plus the
-/// softmax normalization term. With k = V the tail is empty on both sides (a teacher tail
-/// there is a rounding residue, taken as 0; the empty bucket contributes 0) and the result
-/// equals the full-vocabulary distance.
+/// over the other ids, with the tail's own maximum as the shift when it would underflow, not
+/// computed as `1 − Σ p_i`; a float, so a tail below ~1e-45 is 0). The student distribution
+/// `q = softmax(zS/τ)` is compared on k + 1 buckets: the same k ids, and one tail bucket
+/// holding the student's remaining mass, kept as its log
+/// `log q_tail = logsumexp_{v ∉ ids}(zS_v/τ) − logsumexp(zS/τ)` (finite however far below
+/// the row maximum the tail lies). The distance is the distance between these two
+/// (k+1)-bucket distributions, and its gradient reaches every student logit: a tail logit v
+/// receives `q_v/q_tail` of the tail bucket's gradient, plus the softmax normalization term.
+/// With k = V the tail is empty on both sides (a teacher tail there is a rounding residue,
+/// taken as 0; the empty bucket contributes 0) and the result equals the full-vocabulary
+/// distance.
 public struct TopKTargets: Sendable, Equatable {
     /// Number of rows N.
     public let rowCount: Int
@@ -63,7 +64,8 @@ public struct TopKTargets: Sendable, Equatable {
 
     /// Selects the top-k targets of `rowCount` rows of full teacher logits (N,V) at temperature τ.
     /// Per row: a size-k min-heap over one pass of V (partial selection, no full sort), then
-    /// a max pass and a vectorized exp pass over the gaps between the ids for the tail.
+    /// one vectorized exp pass summing the tail over the gaps between the ids (two more when
+    /// the tail underflows, see `logTailSum`).
     public init(teacherLogits: UnsafePointer<Float>, rowCount: Int, vocabularySize: Int, k: Int, temperature: Float) throws {
         guard k >= 1, k <= vocabularySize else { throw DistillationError.invalidParameter("top-k k", Double(k), "must lie in 1...\(vocabularySize)") }
         guard temperature > 0 else { throw DistillationError.invalidParameter("top-k temperature", Double(temperature), "must be positive") }
@@ -100,16 +102,22 @@ public struct TopKTargets: Sendable, Equatable {
     }
 
     /// `log Σ_{v ∉ ids} exp((z_v − shift)·scale)` over the gaps between the sorted ids (−∞ for an
-    /// empty tail): a max pass and an exp pass, the exponentials shifted by the tail's own maximum
-    /// so that a tail far below `shift` is a finite log rather than an underflowed 0.
+    /// empty tail). One exp pass at `shift`; a tail so far below it that the float exponentials
+    /// lose it (a sum under 2⁻⁶⁰, where the entries flushed to 0 could matter) is summed again
+    /// with its own maximum as the shift, so that it is a finite log rather than an underflowed 0.
     private static func logTailSum(_ z: UnsafePointer<Float>, count: Int, sortedIds: UnsafePointer<Int>, k: Int,
                                    shift: Float, scale: Float) -> Double {
+        var sum = 0.0
+        RowAccess.forEachGap(between: sortedIds, k, count: count) { range in
+            sum += RowAccess.sumExp(z, range, shift: shift, scale: scale)
+        }
+        if sum >= 0x1p-60 { return Foundation.log(sum) }
         var tailMax = -Float.infinity
         RowAccess.forEachGap(between: sortedIds, k, count: count) { range in
             tailMax = max(tailMax, VectorMath.maximum(z + range.lowerBound, range.count))
         }
         guard tailMax > -.infinity else { return -.infinity }
-        var sum = 0.0
+        sum = 0
         RowAccess.forEachGap(between: sortedIds, k, count: count) { range in
             sum += RowAccess.sumExp(z, range, shift: tailMax, scale: scale)
         }
