@@ -26,12 +26,19 @@ enum Reference {
 
     /// D(p ‖ q) over buckets; `fixedWeights` freezes AKL's weights (they carry no gradient).
     static func distance(_ d: Distance, p: [Double], q: [Double], fixedWeights: (Double, Double)? = nil) -> Double {
+        logDistance(d, lp: p.map(log), lq: q.map(log), fixedWeights: fixedWeights)
+    }
+
+    /// D(p ‖ q) from bucket log-probabilities (−∞ for an empty bucket), exact however small a
+    /// bucket is: every log of a probability is taken from `lp`, `lq` or a log-add-exp of them.
+    static func logDistance(_ d: Distance, lp: [Double], lq: [Double], fixedWeights: (Double, Double)? = nil) -> Double {
+        let p = lp.map(exp), q = lq.map(exp)
         var sum = 0.0
         switch d {
         case .forwardKL:
-            for i in p.indices where p[i] > 0 { sum += p[i] * (log(p[i]) - log(q[i])) }
+            for i in p.indices where lp[i] > -.infinity { sum += p[i] * (lp[i] - lq[i]) }
         case .reverseKL:
-            for i in p.indices where q[i] > 0 && p[i] > 0 { sum += q[i] * (log(q[i]) - log(p[i])) }
+            for i in p.indices where lq[i] > -.infinity && lp[i] > -.infinity { sum += q[i] * (lq[i] - lp[i]) }
         case .jensenShannon:
             let e = 1e-9
             for i in p.indices {
@@ -40,17 +47,43 @@ enum Reference {
             }
         case .skewedForwardKL(let s):
             let l = Double(s)
-            for i in p.indices where p[i] > 0 { sum += p[i] * (log(p[i]) - log(l * p[i] + (1 - l) * q[i])) }
+            for i in p.indices where lp[i] > -.infinity {
+                sum += p[i] * (lp[i] - logAddExp(log(l) + lp[i], log(1 - l) + lq[i]))
+            }
         case .skewedReverseKL(let s):
             let l = Double(s)
-            for i in p.indices where q[i] > 0 { sum += q[i] * (log(q[i]) - log((1 - l) * p[i] + l * q[i])) }
+            for i in p.indices where lq[i] > -.infinity {
+                sum += q[i] * (lq[i] - logAddExp(log(1 - l) + lp[i], log(l) + lq[i]))
+            }
         case .adaptiveKL(let a):
             let (wh, wt) = fixedWeights ?? adaptiveWeights(p: p, q: q, alpha: Double(a))
-            sum = wh * distance(.forwardKL, p: p, q: q) + wt * distance(.reverseKL, p: p, q: q)
+            sum = wh * logDistance(.forwardKL, lp: lp, lq: lq) + wt * logDistance(.reverseKL, lp: lp, lq: lq)
         case .totalVariation:
             for i in p.indices { sum += 0.5 * abs(p[i] - q[i]) }
         }
         return sum
+    }
+
+    static func logAddExp(_ a: Double, _ b: Double) -> Double {
+        let m = max(a, b)
+        if m == -.infinity { return m }
+        return m + log(exp(a - m) + exp(b - m))
+    }
+
+    static func logSumExp(_ x: [Double]) -> Double {
+        guard let m = x.max(), m > -.infinity else { return -.infinity }
+        return m + log(x.reduce(0) { $0 + exp($1 - m) })
+    }
+
+    /// Log-space buckets of the top-k treatment for given teacher log-probabilities at the ids and
+    /// teacher tail mass: the student's log q at the ids and its tail log-mass, a log-sum-exp over
+    /// the other entries. An empty tail (k = V) is an empty bucket on both sides (−∞).
+    static func logBuckets(student: [Double], ids: [Int], tau: Double,
+                           teacherLogProbabilities lpIds: [Double], teacherTail: Double) -> (lp: [Double], lq: [Double]) {
+        let lq = logSoftmax(student, scale: 1 / tau)
+        let inTop = Set(ids)
+        let tail = lq.indices.filter { !inTop.contains($0) }.map { lq[$0] }
+        return (lpIds + [tail.isEmpty ? -.infinity : log(teacherTail)], ids.map { lq[$0] } + [logSumExp(tail)])
     }
 
     /// Full-vocabulary loss of one row from logits.

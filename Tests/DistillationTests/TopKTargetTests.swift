@@ -46,8 +46,13 @@ final class TopKTargetTests: XCTestCase {
     /// gradient w.r.t. every student logit matches finite differences of that definition.
     func testTopKBucketTreatmentAndGradient() throws {
         var random = TestRandom(9)
-        let v = 40, k = 6, tau = 1.25
+        let v = 40, tau = 1.25
         let student = random.array(v, scale: 2), teacher = random.array(v, scale: 2)
+        for k in [1, 6, v] { try checkBucketTreatmentAndGradient(student: student, teacher: teacher, k: k, tau: tau) }
+    }
+
+    private func checkBucketTreatmentAndGradient(student: [Double], teacher: [Double], k: Int, tau: Double) throws {
+        let v = student.count
         let targets = try TopKTargets(teacherLogits: teacher.map(Float.init), rowCount: 1, vocabularySize: v, k: k, temperature: Float(tau))
         let ids = targets.ids.map(Int.init)
         let scratch = KernelScratch()
@@ -55,7 +60,7 @@ final class TopKTargetTests: XCTestCase {
             let (p, q) = Reference.buckets(student: student, teacher: teacher, ids: ids, tau: tau)
             var loss: Float = 0
             distance.forward(losses: &loss, student: student.map(Float.init), targets: targets, rowCount: 1, scratch: scratch)
-            XCTAssertEqual(Double(loss), Reference.distance(distance, p: p, q: q), accuracy: 1e-5, "\(distance)")
+            XCTAssertEqual(Double(loss), Reference.distance(distance, p: p, q: q), accuracy: 1e-5, "\(distance) k=\(k)")
             var weights: (Double, Double)? = nil
             if case .adaptiveKL(let a) = distance { weights = Reference.adaptiveWeights(p: p, q: q, alpha: Double(a)) }
             var gradient = [Float](repeating: 0.25, count: v)   // accumulates onto 0.25
@@ -68,8 +73,8 @@ final class TopKTargetTests: XCTestCase {
                 }, at: student, i)
                 worst = max(worst, abs(Double(gradient[i]) - 0.25 - fd)); largest = max(largest, abs(fd))
             }
-            XCTAssertGreaterThan(largest, 1e-3, "\(distance)")
-            XCTAssertLessThan(worst, 1e-2 * largest + 1e-6, "\(distance): top-k gradient")
+            XCTAssertGreaterThan(largest, 1e-3, "\(distance) k=\(k)")
+            XCTAssertLessThan(worst, 1e-2 * largest + 1e-6, "\(distance) k=\(k): top-k gradient")
         }
     }
 

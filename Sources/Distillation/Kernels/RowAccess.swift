@@ -1,7 +1,8 @@
 // The row helpers the loss kernels share: unaligned 16-lane loads and stores
 // with a padded remainder, and shifted/scaled exponential sums over a row or a
-// range of it. The lane math (exp, log, |x|), the row maximum and the row
-// scaling are Engine's `VectorMath`.
+// range of it, and the gaps between sorted ids (a top-k row's tail). The lane
+// math (exp, log, |x|), the row maximum and the row scaling are Engine's
+// `VectorMath`.
 //
 // Shape legend: V = row length (vocabulary size), W = 16 lanes.
 
@@ -64,33 +65,32 @@ enum RowAccess {
         return Double(s0.sum()) + Double(s1.sum())
     }
 
-    /// `Σ row[v]` over `range`.
+    /// Replaces `row[v]` by `exp((row[v] − shift) · scale)` and returns the sum of those
+    /// (`scaled`) and `Σ exp(row[v] − shift)` (`unscaled`, from the original values in the same pass).
     @inline(__always) @usableFromInline
-    static func sum(_ row: UnsafePointer<Float>, _ range: Range<Int>) -> Double {
+    static func expInPlaceTwoScales(_ row: UnsafeMutablePointer<Float>, _ count: Int, shift: Float,
+                                    scale: Float) -> (scaled: Double, unscaled: Double) {
         var s0 = Lanes(repeating: 0), s1 = s0
-        var i = range.lowerBound
-        let end = range.upperBound
-        while i + 2 * Lanes.scalarCount <= end {
-            s0 += UnsafeRawPointer(row + i).loadUnaligned(as: Lanes.self)
-            s1 += UnsafeRawPointer(row + i + Lanes.scalarCount).loadUnaligned(as: Lanes.self)
-            i += 2 * Lanes.scalarCount
-        }
-        while i < end { s0 += load(row, i, end, fill: 0); i += Lanes.scalarCount }
-        return Double(s0.sum()) + Double(s1.sum())
-    }
-
-    /// Replaces `row[v]` by `exp((row[v] − shift) · scale)` and returns `Σ exp(row[v] − shift)`
-    /// (the unscaled sum, computed from the original values in the same pass).
-    @inline(__always) @usableFromInline
-    static func expInPlaceTwoScales(_ row: UnsafeMutablePointer<Float>, _ count: Int, shift: Float, scale: Float) -> Double {
-        var s0 = Lanes(repeating: 0)
         var i = 0
         while i < count {
             let d = load(row, i, count, fill: -.infinity) - shift
-            store(VectorMath.expUnderflowingToZero(d * scale), row, i, count)
-            s0 += VectorMath.expUnderflowingToZero(d)
+            let e = VectorMath.expUnderflowingToZero(d * scale)
+            store(e, row, i, count)
+            s0 += e; s1 += VectorMath.expUnderflowingToZero(d)
             i += Lanes.scalarCount
         }
-        return Double(s0.sum())
+        return (Double(s0.sum()), Double(s1.sum()))
+    }
+
+    /// Calls `body` with each non-empty range of `0..<count` between the `k` ascending `sorted`
+    /// indices (the indices themselves excluded): the tail of a top-k row.
+    @inline(__always) @usableFromInline
+    static func forEachGap(between sorted: UnsafePointer<Int>, _ k: Int, count: Int, _ body: (Range<Int>) -> Void) {
+        var start = 0
+        for j in 0...k {
+            let end = j < k ? sorted[j] : count
+            if end > start { body(start..<end) }
+            start = end + 1
+        }
     }
 }

@@ -8,7 +8,8 @@
 //   ids (K) teacher top-k ids, lpk (K) their log-probabilities at τ, tail mass
 //   sS = 1/τ (student scale), sT = 1/(τ·τ_teacher) (teacher scale)
 //
-// Passes over V: max, Σexp, [AKL split], distance terms, gradient. The gradient
+// Passes over V: max, Σexp, [AKL split], distance terms, gradient (top-k: the max and
+// Σexp of the tail run over the gaps between the sorted ids, in log space). The gradient
 // of the weighted sum  wCE·CE(z, y) + wD·D(p ‖ softmax(z·sS))  is
 //   wCE·(softmax(z) − onehot(y)) + wD·sS·(dLogQ − q·ΣdLogQ),
 // written to `gradient` (which may alias `z`: each element is read before it is
@@ -166,7 +167,8 @@ enum RowKernels {
 
     // MARK: top-k teacher targets
 
-    /// CE plus D over the K teacher ids and one tail bucket (see `TopKTargets`).
+    /// CE plus D over the K teacher ids and one tail bucket (see `TopKTargets`). The tail is
+    /// kept in log space, so a student tail far below the row maximum is a finite log q_tail.
     @inline(__always) @usableFromInline
     static func topK<Term: DistanceTerm>(
         _ term: Term.Type, distance: Distance,
@@ -178,7 +180,6 @@ enum RowKernels {
     ) -> RowLosses {
         let withCE = label >= 0 && wCE != 0
         let labelLogit = withCE ? z[label] : 0
-        let mz = VectorMath.maximum(z, count)
         let buckets = (k + Lanes.scalarCount) / Lanes.scalarCount * Lanes.scalarCount
         // scratch layout: zk (K) | lp (buckets) | lq (buckets) | dLogQ (buckets) | p (buckets) | gap (buckets)
         let zk = scratch.floatBuffer(k + 5 * buckets)
@@ -188,18 +189,19 @@ enum RowKernels {
         var sortedBuffer = UnsafeMutableBufferPointer(start: sorted, count: k)
         sortedBuffer.sort()
 
-        let n = topKNormalizers(z: z, count: count, zk: zk, sorted: sorted, k: k, mz: mz, studentScale: sS,
+        let n = topKNormalizers(z: z, count: count, zk: zk, sorted: sorted, k: k, studentScale: sS,
                                 separateCE: withCE && sS != 1, gradient: gradient)
         var losses = RowLosses()
-        if withCE { losses.crossEntropy = Double(mz) + n.logNormCE - Double(labelLogit) }
+        if withCE { losses.crossEntropy = Double(n.mz) + n.logNormCE - Double(labelLogit) }
 
         for j in 0..<k {
             lpB[j] = lpk[j]
-            lqB[j] = Float(Double((zk[j] - mz) * sS) - n.logNorm)
+            lqB[j] = Float(Double((zk[j] - n.mz) * sS) - n.logNorm)
         }
-        lpB[k] = tailMass > 0 ? Float(Foundation.log(Double(tailMass))) : -.infinity
-        let tailLogQ = n.tailSum > 0 ? Foundation.log(n.tailSum) - n.logNorm : -Double.infinity
-        lqB[k] = Float(tailLogQ)
+        // with k = V the tail holds no entry on either side: a teacher tail there is a rounding
+        // residue, taken as 0, and the empty bucket contributes 0 (0·log 0 = 0)
+        lpB[k] = tailMass > 0 && k < count ? Float(Foundation.log(Double(tailMass))) : -.infinity
+        lqB[k] = Float(n.tailLogQ)
         for j in (k + 1)..<buckets { lpB[j] = -.infinity; lqB[j] = -.infinity }
 
         let parameters = topKTermParameters(distance: distance, lp: lpB, lq: lqB, p: pB, gap: gapB, buckets: buckets)
@@ -214,8 +216,8 @@ enum RowKernels {
         }
         losses.distance = Double(fSum.sum())
         guard gradient.pointer != nil else { return losses }
-        topKGradient(z: z, count: count, zk: zk, ids: ids, k: k, mz: mz, studentScale: sS, n,
-                     dLogQ: hB, sumDLogQ: Double(hq.sum()), tailLogQ: tailLogQ,
+        topKGradient(z: z, count: count, zk: zk, ids: ids, sorted: sorted, k: k, studentScale: sS, n,
+                     dLogQ: hB, sumDLogQ: Double(hq.sum()),
                      label: label, crossEntropyWeight: withCE ? wCE : 0, distanceWeight: wD, gradient: gradient)
         return losses
     }
@@ -223,51 +225,65 @@ enum RowKernels {
     /// The normalizers of one top-k row at the student scale (and at τ = 1 for CE), and how
     /// the exponentials were kept: in place (one temperature, gradient overwriting z) they are
     /// stored once and the gradient is a scaling of them.
+    ///
+    /// The tail's exponentials `e_v = exp((z_v − tailShift)·sS)` are shifted by the tail's own
+    /// maximum, so their sum `tailSum` is ≥ 1 however far the tail lies below the row maximum
+    /// `mz`; `log q_tail = (tailShift − mz)·sS + log tailSum − logNorm` is then finite.
     @usableFromInline
     struct TopKNormalizers {
-        @usableFromInline var tailSum = 0.0, norm = 0.0, normCE = 0.0, logNorm = 0.0, logNormCE = 0.0
+        @usableFromInline var mz: Float = 0, tailShift: Float = 0
+        @usableFromInline var tailSum = 0.0, tailLogQ = 0.0, logNorm = 0.0, logNormCE = 0.0
         @usableFromInline var separateCE = false, inPlace = false, inPlaceTwoScales = false
         @inlinable init() {}
     }
 
-    /// Tail sums over the gaps between the sorted ids, then the full normalizers.
+    /// The tail's maximum and the row's, the tail sums over the gaps between the sorted ids
+    /// (exponentials stored in place when the gradient overwrites z), then the full normalizers.
     @inline(__always) @usableFromInline
     static func topKNormalizers(z: UnsafePointer<Float>, count: Int, zk: UnsafeMutablePointer<Float>,
-                                sorted: UnsafeMutablePointer<Int>, k: Int, mz: Float, studentScale sS: Float,
+                                sorted: UnsafeMutablePointer<Int>, k: Int, studentScale sS: Float,
                                 separateCE: Bool, gradient: RowGradient) -> TopKNormalizers {
         var n = TopKNormalizers()
         n.separateCE = separateCE
         let overwritesZ = !gradient.accumulate && gradient.pointer == UnsafeMutablePointer(mutating: z)
         n.inPlace = !separateCE && overwritesZ
-        // τ = 2 in place (DSKD's default): store e = exp((z − mz)/2), sum exp(z − mz) for CE in the
-        // same pass; softmax(z) is then e²/normCE (other τ would need e^τ = exp(τ·log e), slower
-        // than the general path)
+        // τ = 2 in place (DSKD's default): store e = exp((z − shift)/2), sum exp(z − shift) for CE in
+        // the same pass; softmax(z) is then a multiple of e² (other τ would need e^τ = exp(τ·log e),
+        // slower than the general path)
         n.inPlaceTwoScales = separateCE && overwritesZ && sS == 0.5
-        var tailSum = 0.0, tailSumCE = 0.0, allSumCE = 0.0
-        if n.inPlace { _ = RowAccess.expInPlace(gradient.pointer!, count, shift: mz, scale: sS) }
-        if n.inPlaceTwoScales { allSumCE = RowAccess.expInPlaceTwoScales(gradient.pointer!, count, shift: mz, scale: sS) }
-        var start = 0
-        for j in 0...k {
-            let end = j < k ? sorted[j] : count
-            if end > start {
-                if n.inPlace || n.inPlaceTwoScales {
-                    tailSum += RowAccess.sum(z, start..<end)
-                } else {
-                    tailSum += RowAccess.sumExp(z, start..<end, shift: mz, scale: sS)
-                    if separateCE { tailSumCE += RowAccess.sumExp(z, start..<end, shift: mz, scale: 1) }
-                }
+        var tailMax = -Float.infinity
+        RowAccess.forEachGap(between: sorted, k, count: count) { range in
+            tailMax = max(tailMax, VectorMath.maximum(z + range.lowerBound, range.count))
+        }
+        var mz = tailMax
+        for j in 0..<k { mz = max(mz, zk[j]) }
+        n.mz = mz
+        n.tailShift = tailMax > -.infinity ? tailMax : mz      // an all −∞ tail: exponentials 0, not NaN
+        var tailSum = 0.0, tailSumCE = 0.0
+        RowAccess.forEachGap(between: sorted, k, count: count) { range in
+            if n.inPlace {
+                tailSum += RowAccess.expInPlace(gradient.pointer! + range.lowerBound, range.count, shift: n.tailShift, scale: sS)
+            } else if n.inPlaceTwoScales {
+                let sums = RowAccess.expInPlaceTwoScales(gradient.pointer! + range.lowerBound, range.count, shift: n.tailShift, scale: sS)
+                tailSum += sums.scaled; tailSumCE += sums.unscaled
+            } else {
+                tailSum += RowAccess.sumExp(z, range, shift: n.tailShift, scale: sS)
+                if separateCE { tailSumCE += RowAccess.sumExp(z, range, shift: n.tailShift, scale: 1) }
             }
-            start = end + 1
         }
-        var norm = tailSum, normCE = tailSumCE
-        for j in 0..<k {
-            norm += Foundation.exp(Double((zk[j] - mz) * sS))
-            if separateCE { normCE += Foundation.exp(Double(zk[j] - mz)) }
+        n.tailSum = tailSum
+        // log of the tail's share of the normalizer (relative to mz), −∞ for an empty tail
+        let tailLog = tailSum > 0 ? Double((n.tailShift - mz) * sS) + Foundation.log(tailSum) : -Double.infinity
+        var norm = Foundation.exp(tailLog)
+        for j in 0..<k { norm += Foundation.exp(Double((zk[j] - mz) * sS)) }
+        n.logNorm = Foundation.log(norm)
+        n.tailLogQ = tailLog - n.logNorm
+        n.logNormCE = n.logNorm
+        if separateCE {
+            var normCE = tailSumCE > 0 ? Foundation.exp(Double(n.tailShift - mz) + Foundation.log(tailSumCE)) : 0
+            for j in 0..<k { normCE += Foundation.exp(Double(zk[j] - mz)) }
+            n.logNormCE = Foundation.log(normCE)
         }
-        if !separateCE { normCE = norm }
-        if n.inPlaceTwoScales { normCE = allSumCE }
-        n.tailSum = tailSum; n.norm = norm; n.normCE = normCE
-        n.logNorm = Foundation.log(norm); n.logNormCE = Foundation.log(normCE)
         return n
     }
 
@@ -292,60 +308,58 @@ enum RowKernels {
         return parameters
     }
 
-    /// The row's logit gradient: every tail entry v gets wD·sS·q_v·(dLogQ_tail/q_tail − ΣdLogQ)
-    /// + wCE·softmax(z)_v; then the K teacher ids get their own, and the label −wCE.
+    /// The row's logit gradient. A tail entry v gets
+    ///   wD·sS·(dLogQ_tail·q_v/q_tail − q_v·ΣdLogQ) + wCE·softmax(z)_v,
+    /// written as a multiple of e_v = exp((z_v − tailShift)·sS): q_v/q_tail = e_v/tailSum and
+    /// q_v = e_v·ρ with ρ = exp((tailShift − mz)·sS − logNorm) ≤ 1/tailSum, both finite when
+    /// q_tail underflows. Then the K teacher ids get their own gradient, and the label −wCE.
     @inline(__always) @usableFromInline
     static func topKGradient(z: UnsafePointer<Float>, count: Int, zk: UnsafeMutablePointer<Float>,
-                             ids: UnsafePointer<Int32>, k: Int, mz: Float, studentScale sS: Float,
+                             ids: UnsafePointer<Int32>, sorted: UnsafeMutablePointer<Int>, k: Int, studentScale sS: Float,
                              _ n: TopKNormalizers, dLogQ hB: UnsafeMutablePointer<Float>, sumDLogQ sumQ: Double,
-                             tailLogQ: Double, label: Int, crossEntropyWeight ceWeight: Float,
+                             label: Int, crossEntropyWeight ceWeight: Float,
                              distanceWeight wD: Float, gradient: RowGradient) {
         let out = gradient.pointer!
-        var tailCoefficient = 0.0
-        if n.tailSum > 0 { tailCoefficient = Double(wD * sS) * (Double(hB[k]) / Foundation.exp(tailLogQ) - sumQ) }
-        let logNormF = Float(n.logNorm)                                  // q_v = exp((z_v − mz)·sS − logNorm)
-        let shiftCE = Float(Double(mz) + n.logNormCE)
-        let c = Float(tailCoefficient)
-        var i = 0
+        var tailCoefficient = 0.0, rho = 0.0
+        if n.tailSum > 0 {
+            rho = Foundation.exp(Double((n.tailShift - n.mz) * sS) - n.logNorm)
+            tailCoefficient = Double(wD * sS) * (Double(hB[k]) / n.tailSum - sumQ * rho)
+        }
+        let shiftCE = Float(Double(n.mz) + n.logNormCE)        // softmax(z)_v = exp(z_v − shiftCE)
         if n.inPlace {
-            // z now holds exp((z − mz)·sS) = q·norm
-            VectorMath.scale(out, count, by: Float((tailCoefficient + Double(ceWeight)) / n.norm))
+            // the tail now holds e_v (the K ids are overwritten below)
+            VectorMath.scale(out, count, by: Float(tailCoefficient + Double(ceWeight) * rho))
         } else if n.inPlaceTwoScales {
-            // z holds e = exp((z − mz)/2); softmax(z)_v = e² / normCE
-            let a = Float(tailCoefficient / n.norm), b = Float(Double(ceWeight) / n.normCE)
+            // the tail holds e_v = exp((z_v − tailShift)/2); softmax(z)_v = e_v²·exp(tailShift − shiftCE)
+            let a = Float(tailCoefficient)
+            let b = Float(Double(ceWeight) * Foundation.exp(Double(n.tailShift - n.mz) - n.logNormCE))
+            var i = 0
             while i < count {
                 let e = RowAccess.load(out, i, count, fill: 0)
                 RowAccess.store(a * e + b * (e * e), out, i, count)
                 i += Lanes.scalarCount
             }
-        } else if !n.separateCE {
-            let coefficient = c + ceWeight
-            while i < count {
-                let zv = RowAccess.load(z, i, count, fill: -.infinity)
-                gradient.put(coefficient * VectorMath.expUnderflowingToZero((zv - mz) * sS - logNormF), at: i, count: count)
-                i += Lanes.scalarCount
-            }
         } else {
-            while i < count {
-                let zv = RowAccess.load(z, i, count, fill: -.infinity)
-                gradient.put(c * VectorMath.expUnderflowingToZero((zv - mz) * sS - logNormF) + ceWeight * VectorMath.expUnderflowingToZero(zv - shiftCE), at: i, count: count)
-                i += Lanes.scalarCount
+            let c = Float(tailCoefficient + (n.separateCE ? 0 : Double(ceWeight) * rho))
+            let ce = n.separateCE ? ceWeight : 0
+            RowAccess.forEachGap(between: sorted, k, count: count) { range in
+                var i = range.lowerBound
+                while i < range.upperBound {
+                    let zv = RowAccess.load(z, i, range.upperBound, fill: -.infinity)
+                    var g = c * VectorMath.expUnderflowingToZero((zv - n.tailShift) * sS)
+                    if ce != 0 { g += ce * VectorMath.expUnderflowingToZero(zv - shiftCE) }
+                    gradient.put(g, at: i, count: range.upperBound)
+                    i += Lanes.scalarCount
+                }
             }
         }
-        // the K teacher ids: replace the tail formula by their own gradient
+        // the K teacher ids: their own gradient (the tail passes above did not reach them, or are overwritten)
         for j in 0..<k {
-            let v = Int(ids[j])
-            let q = Foundation.exp(Double((zk[j] - mz) * sS) - n.logNorm)
+            let q = Foundation.exp(Double((zk[j] - n.mz) * sS) - n.logNorm)
             let qCE = n.separateCE ? Foundation.exp(Double(zk[j] - shiftCE)) : q
             let own = Double(wD * sS) * (Double(hB[j]) - q * sumQ) + Double(ceWeight) * qCE
-            if gradient.accumulate {
-                let written = tailCoefficient * q + Double(ceWeight) * qCE
-                out[v] += Float(own - written)
-            } else {
-                out[v] = Float(own)
-            }
+            gradient.put(Float(own), at: Int(ids[j]))
         }
         if ceWeight != 0 { out[label] -= ceWeight }
     }
 }
-

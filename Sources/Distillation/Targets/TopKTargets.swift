@@ -5,18 +5,23 @@
 //   ids (N,K) Int32, logProbabilities (N,K), tailMass (N)
 
 import Foundation
+import Engine
 
 /// Top-k teacher targets at temperature τ.
 ///
 /// Exact treatment: for each row the teacher sends `log p_i = log_softmax(zT/τ)_i` at its
 /// k largest ids (descending) and the tail mass `p_tail = Σ_{v ∉ ids} p_v` (summed directly
-/// over the other ids, not computed as `1 − Σ p_i`). The student distribution
+/// over the other ids, with the tail's own maximum as the shift when it would underflow, not
+/// computed as `1 − Σ p_i`; a float, so a tail below ~1e-45 is 0). The student distribution
 /// `q = softmax(zS/τ)` is compared on k + 1 buckets: the same k ids, and one tail bucket
-/// holding the student's remaining mass `q_tail = Σ_{v ∉ ids} q_v` (also summed directly).
-/// The distance is the distance between these two (k+1)-bucket distributions, and its
-/// gradient reaches every student logit: a tail logit v receives `q_v/q_tail` of the tail
-/// bucket's gradient, plus the softmax normalization term. With k = V the tail is empty on
-/// both sides (a 0 bucket contributes 0) and the result equals the full-vocabulary distance.
+/// holding the student's remaining mass, kept as its log
+/// `log q_tail = logsumexp_{v ∉ ids}(zS_v/τ) − logsumexp(zS/τ)` (finite however far below
+/// the row maximum the tail lies). The distance is the distance between these two
+/// (k+1)-bucket distributions, and its gradient reaches every student logit: a tail logit v
+/// receives `q_v/q_tail` of the tail bucket's gradient, plus the softmax normalization term.
+/// With k = V the tail is empty on both sides (a teacher tail there is a rounding residue,
+/// taken as 0; the empty bucket contributes 0) and the result equals the full-vocabulary
+/// distance.
 public struct TopKTargets: Sendable, Equatable {
     /// Number of rows N.
     public let rowCount: Int
@@ -30,7 +35,7 @@ public struct TopKTargets: Sendable, Equatable {
     public private(set) var ids: [Int32]
     /// (N,K) `log_softmax(zT/τ)` at `ids`.
     public private(set) var logProbabilities: [Float]
-    /// (N) teacher mass outside the K ids.
+    /// (N) teacher mass outside the K ids (ignored when K = V).
     public private(set) var tailMass: [Float]
 
     /// Wraps received arrays; checks sizes, id ranges and that each row's ids are distinct.
@@ -59,7 +64,8 @@ public struct TopKTargets: Sendable, Equatable {
 
     /// Selects the top-k targets of `rowCount` rows of full teacher logits (N,V) at temperature τ.
     /// Per row: a size-k min-heap over one pass of V (partial selection, no full sort), then
-    /// one vectorized exp pass summing the tail over the gaps between the ids.
+    /// one vectorized exp pass summing the tail over the gaps between the ids (two more when
+    /// the tail underflows, see `logTailSum`).
     public init(teacherLogits: UnsafePointer<Float>, rowCount: Int, vocabularySize: Int, k: Int, temperature: Float) throws {
         guard k >= 1, k <= vocabularySize else { throw DistillationError.invalidParameter("top-k k", Double(k), "must lie in 1...\(vocabularySize)") }
         guard temperature > 0 else { throw DistillationError.invalidParameter("top-k temperature", Double(temperature), "must be positive") }
@@ -77,26 +83,45 @@ public struct TopKTargets: Sendable, Equatable {
             // descending order for the output
             let order = (0..<k).sorted { heapValues[$0] > heapValues[$1] || (heapValues[$0] == heapValues[$1] && heapIds[$0] < heapIds[$1]) }
             let m = heapValues[order[0]]
-            // tail: Σ exp((z − m)/τ) over the gaps between the sorted ids (one pass over V);
-            // the normalizer adds the k selected terms, so neither needs a subtraction
             for j in 0..<k { sortedIds[j] = heapIds[j] }
             sortedIds.sort()
-            var tail = 0.0, start = 0
-            for j in 0...k {
-                let end = j < k ? sortedIds[j] : vocabularySize
-                if end > start { tail += RowAccess.sumExp(z, start..<end, shift: m, scale: scale) }
-                start = end + 1
+            let logTail = sortedIds.withUnsafeBufferPointer { sorted in
+                TopKTargets.logTailSum(z, count: vocabularySize, sortedIds: sorted.baseAddress!, k: k, shift: m, scale: scale)
             }
-            var norm = tail
+            // the normalizer adds the k selected terms to the tail, so neither needs a subtraction
+            var norm = Foundation.exp(logTail)
             for j in 0..<k { norm += Foundation.exp(Double((heapValues[j] - m) * scale)) }
             let logNorm = Foundation.log(norm)
             for (j, slot) in order.enumerated() {
                 ids[r * k + j] = Int32(heapIds[slot])
                 logProbabilities[r * k + j] = Float(Double((heapValues[slot] - m) * scale) - logNorm)
             }
-            tailMass[r] = Float(tail / norm)
+            tailMass[r] = Float(Foundation.exp(logTail - logNorm))
         }
         self.ids = ids; self.logProbabilities = logProbabilities; self.tailMass = tailMass
+    }
+
+    /// `log Σ_{v ∉ ids} exp((z_v − shift)·scale)` over the gaps between the sorted ids (−∞ for an
+    /// empty tail). One exp pass at `shift`; a tail so far below it that the float exponentials
+    /// lose it (a sum under 2⁻⁶⁰, where the entries flushed to 0 could matter) is summed again
+    /// with its own maximum as the shift, so that it is a finite log rather than an underflowed 0.
+    private static func logTailSum(_ z: UnsafePointer<Float>, count: Int, sortedIds: UnsafePointer<Int>, k: Int,
+                                   shift: Float, scale: Float) -> Double {
+        var sum = 0.0
+        RowAccess.forEachGap(between: sortedIds, k, count: count) { range in
+            sum += RowAccess.sumExp(z, range, shift: shift, scale: scale)
+        }
+        if sum >= 0x1p-60 { return Foundation.log(sum) }
+        var tailMax = -Float.infinity
+        RowAccess.forEachGap(between: sortedIds, k, count: count) { range in
+            tailMax = max(tailMax, VectorMath.maximum(z + range.lowerBound, range.count))
+        }
+        guard tailMax > -.infinity else { return -.infinity }
+        sum = 0
+        RowAccess.forEachGap(between: sortedIds, k, count: count) { range in
+            sum += RowAccess.sumExp(z, range, shift: tailMax, scale: scale)
+        }
+        return Double((tailMax - shift) * scale) + Foundation.log(sum)
     }
 
     /// The k largest entries of a row (unordered) by a min-heap of size k.
