@@ -53,24 +53,28 @@ func dequantizeBF16(_ source: UnsafeRawPointer, _ destination: UnsafeMutablePoin
     }
 }
 
+/// The loop of the formats with blocks of 32 values: `body(block, out)` turns the block at
+/// `block` (`blockBytes` bytes) into the 32 values at `out`.
+@inline(__always)
+private func forEachBlock(_ source: UnsafeRawPointer, _ destination: UnsafeMutablePointer<Float>, blocks: Int,
+                          blockBytes: Int, _ body: (UnsafeRawPointer, UnsafeMutablePointer<Float>) -> Void) {
+    for b in 0..<blocks { body(source + blockBytes * b, destination + 32 * b) }
+}
+
 /// Q8_0 → Float32, `blocks` blocks of 32 values (34 bytes each).
 func dequantizeQ8_0(_ source: UnsafeRawPointer, _ destination: UnsafeMutablePointer<Float>, blocks: Int) {
-    for b in 0..<blocks {
-        let block = source + 34 * b
+    forEachBlock(source, destination, blocks: blocks, blockBytes: 34) { block, out in
         let d = loadHalf(block, 0)
         let qs = (block + 2).assumingMemoryBound(to: Int8.self)
-        let out = destination + 32 * b
         for j in 0..<32 { out[j] = d * Float(qs[j]) }
     }
 }
 
 /// Q4_0 → Float32, `blocks` blocks of 32 values (18 bytes each).
 func dequantizeQ4_0(_ source: UnsafeRawPointer, _ destination: UnsafeMutablePointer<Float>, blocks: Int) {
-    for b in 0..<blocks {
-        let block = source + 18 * b
+    forEachBlock(source, destination, blocks: blocks, blockBytes: 18) { block, out in
         let d = loadHalf(block, 0)
         let qs = (block + 2).assumingMemoryBound(to: UInt8.self)
-        let out = destination + 32 * b
         for j in 0..<16 {
             out[j] = d * Float(Int32(qs[j] & 0x0F) - 8)
             out[j + 16] = d * Float(Int32(qs[j] >> 4) - 8)
@@ -80,12 +84,10 @@ func dequantizeQ4_0(_ source: UnsafeRawPointer, _ destination: UnsafeMutablePoin
 
 /// Q4_1 → Float32, `blocks` blocks of 32 values (20 bytes each).
 func dequantizeQ4_1(_ source: UnsafeRawPointer, _ destination: UnsafeMutablePointer<Float>, blocks: Int) {
-    for b in 0..<blocks {
-        let block = source + 20 * b
+    forEachBlock(source, destination, blocks: blocks, blockBytes: 20) { block, out in
         let d = loadHalf(block, 0)
         let m = loadHalf(block, 2)
         let qs = (block + 4).assumingMemoryBound(to: UInt8.self)
-        let out = destination + 32 * b
         for j in 0..<16 {
             out[j] = d * Float(qs[j] & 0x0F) + m
             out[j + 16] = d * Float(qs[j] >> 4) + m
@@ -93,17 +95,23 @@ func dequantizeQ4_1(_ source: UnsafeRawPointer, _ destination: UnsafeMutablePoin
     }
 }
 
+/// Values j and j + 16 of a Q5_0 or Q5_1 block: the low and high nibbles of `qs[j]`, with
+/// bits j and j + 16 of `qh` as their fifth bits.
+@inline(__always)
+private func fiveBitPair(_ qs: UnsafePointer<UInt8>, _ qh: UInt32, _ j: Int) -> (low: UInt32, high: UInt32) {
+    let low = UInt32(qs[j] & 0x0F) | (((qh &>> UInt32(j)) &<< 4) & 0x10)
+    let high = UInt32(qs[j] >> 4) | ((qh &>> UInt32(j + 12)) & 0x10)
+    return (low, high)
+}
+
 /// Q5_0 → Float32, `blocks` blocks of 32 values (22 bytes each).
 func dequantizeQ5_0(_ source: UnsafeRawPointer, _ destination: UnsafeMutablePointer<Float>, blocks: Int) {
-    for b in 0..<blocks {
-        let block = source + 22 * b
+    forEachBlock(source, destination, blocks: blocks, blockBytes: 22) { block, out in
         let d = loadHalf(block, 0)
         let qh = UInt32(littleEndian: block.loadUnaligned(fromByteOffset: 2, as: UInt32.self))
         let qs = (block + 6).assumingMemoryBound(to: UInt8.self)
-        let out = destination + 32 * b
         for j in 0..<16 {
-            let low = UInt32(qs[j] & 0x0F) | (((qh &>> UInt32(j)) &<< 4) & 0x10)
-            let high = UInt32(qs[j] >> 4) | ((qh &>> UInt32(j + 12)) & 0x10)
+            let (low, high) = fiveBitPair(qs, qh, j)
             out[j] = d * Float(Int32(low) - 16)
             out[j + 16] = d * Float(Int32(high) - 16)
         }
@@ -112,16 +120,13 @@ func dequantizeQ5_0(_ source: UnsafeRawPointer, _ destination: UnsafeMutablePoin
 
 /// Q5_1 → Float32, `blocks` blocks of 32 values (24 bytes each).
 func dequantizeQ5_1(_ source: UnsafeRawPointer, _ destination: UnsafeMutablePointer<Float>, blocks: Int) {
-    for b in 0..<blocks {
-        let block = source + 24 * b
+    forEachBlock(source, destination, blocks: blocks, blockBytes: 24) { block, out in
         let d = loadHalf(block, 0)
         let m = loadHalf(block, 2)
         let qh = UInt32(littleEndian: block.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
         let qs = (block + 8).assumingMemoryBound(to: UInt8.self)
-        let out = destination + 32 * b
         for j in 0..<16 {
-            let low = UInt32(qs[j] & 0x0F) | (((qh &>> UInt32(j)) &<< 4) & 0x10)
-            let high = UInt32(qs[j] >> 4) | ((qh &>> UInt32(j + 12)) & 0x10)
+            let (low, high) = fiveBitPair(qs, qh, j)
             out[j] = d * Float(low) + m
             out[j + 16] = d * Float(high) + m
         }

@@ -94,39 +94,40 @@ func dequantizeQ3_K(_ source: UnsafeRawPointer, _ destination: UnsafeMutablePoin
 
 /// Q4_K → Float32, `blocks` super-blocks of 256 values (144 bytes each).
 func dequantizeQ4_K(_ source: UnsafeRawPointer, _ destination: UnsafeMutablePointer<Float>, blocks: Int) {
-    for b in 0..<blocks {
-        let block = source + 144 * b
-        let d = loadHalf(block, 0), dmin = loadHalf(block, 2)
-        let scales = (block + 4).assumingMemoryBound(to: UInt8.self)
-        for k in 0..<4 {
-            let (sc0, m0) = scaleAndMinimum(2 * k, scales), (sc1, m1) = scaleAndMinimum(2 * k + 1, scales)
-            let d0 = d * sc0, min0 = dmin * m0, d1 = d * sc1, min1 = dmin * m1
-            let q = (block + 16 + 32 * k).assumingMemoryBound(to: UInt8.self)
-            let out = destination + 256 * b + 64 * k
-            for l in 0..<32 {
-                out[l] = d0 * Float(q[l] & 0x0F) - min0
-                out[l + 32] = d1 * Float(q[l] >> 4) - min1
-            }
-        }
+    dequantizeSubBlockPairs(source, destination, blocks: blocks, blockBytes: 144) { block, k, l in
+        let q = (block + 16 + 32 * k).assumingMemoryBound(to: UInt8.self)
+        return (q[l] & 0x0F, q[l] >> 4)
     }
 }
 
 /// Q5_K → Float32, `blocks` super-blocks of 256 values (176 bytes each).
 func dequantizeQ5_K(_ source: UnsafeRawPointer, _ destination: UnsafeMutablePointer<Float>, blocks: Int) {
+    dequantizeSubBlockPairs(source, destination, blocks: blocks, blockBytes: 176) { block, k, l in
+        let qh = (block + 16).assumingMemoryBound(to: UInt8.self)
+        let q = (block + 48 + 32 * k).assumingMemoryBound(to: UInt8.self)
+        let lowBit = UInt8(2 * k), highBit = UInt8(2 * k + 1)
+        let low = (q[l] & 0x0F) | (((qh[l] &>> lowBit) & 1) << 4)
+        let high = (q[l] >> 4) | (((qh[l] &>> highBit) & 1) << 4)
+        return (low, high)
+    }
+}
+
+/// The loop Q4_K and Q5_K share: super-blocks of `blockBytes` bytes that start with d, dmin
+/// and the packed scales; `quants(block, k, l)` gives value l of sub-blocks 2k and 2k + 1.
+@inline(__always)
+private func dequantizeSubBlockPairs(_ source: UnsafeRawPointer, _ destination: UnsafeMutablePointer<Float>,
+                                     blocks: Int, blockBytes: Int,
+                                     quants: (UnsafeRawPointer, Int, Int) -> (low: UInt8, high: UInt8)) {
     for b in 0..<blocks {
-        let block = source + 176 * b
+        let block = source + blockBytes * b
         let d = loadHalf(block, 0), dmin = loadHalf(block, 2)
         let scales = (block + 4).assumingMemoryBound(to: UInt8.self)
-        let qh = (block + 16).assumingMemoryBound(to: UInt8.self)
         for k in 0..<4 {
             let (sc0, m0) = scaleAndMinimum(2 * k, scales), (sc1, m1) = scaleAndMinimum(2 * k + 1, scales)
             let d0 = d * sc0, min0 = dmin * m0, d1 = d * sc1, min1 = dmin * m1
-            let q = (block + 48 + 32 * k).assumingMemoryBound(to: UInt8.self)
             let out = destination + 256 * b + 64 * k
-            let lowBit = UInt8(2 * k), highBit = UInt8(2 * k + 1)
             for l in 0..<32 {
-                let low = (q[l] & 0x0F) | (((qh[l] &>> lowBit) & 1) << 4)
-                let high = (q[l] >> 4) | (((qh[l] &>> highBit) & 1) << 4)
+                let (low, high) = quants(block, k, l)
                 out[l] = d0 * Float(low) - min0
                 out[l + 32] = d1 * Float(high) - min1
             }

@@ -180,18 +180,9 @@ extension Communicator {
             }
             return nil
         }
-        let offsets = try displacements(counts, "MPI_Gatherv")
-        let total = Int(offsets.last ?? 0) + Int(counts.last ?? 0)
-        var flat = [T](unsafeUninitializedCapacity: total) { _, initialized in initialized = total }
-        try values.withUnsafeBufferPointer { source in
-            try flat.withUnsafeMutableBufferPointer { target in
-                try environment.check("MPI_Gatherv") {
-                    MPI_Gatherv(source.baseAddress, count, datatype.handle, target.baseAddress, counts, offsets,
-                                datatype.handle, mpiRoot, handle)
-                }
-            }
+        return try receiveVariable(values, counts: counts, "MPI_Gatherv") { source, target, offsets in
+            MPI_Gatherv(source, count, datatype.handle, target, counts, offsets, datatype.handle, mpiRoot, handle)
         }
-        return split(flat, counts: counts, offsets: offsets)
     }
 
     /// Gathers the same number of `values` from every rank to every rank, in
@@ -229,18 +220,9 @@ extension Communicator {
         let datatype = try T.checkedDatatype("MPI_Allgatherv")
         let count = try mpiInt(values.count, "element count", "MPI_Allgatherv")
         let counts = try allGather(count)
-        let offsets = try displacements(counts, "MPI_Allgatherv")
-        let total = Int(offsets.last ?? 0) + Int(counts.last ?? 0)
-        var flat = [T](unsafeUninitializedCapacity: total) { _, initialized in initialized = total }
-        try values.withUnsafeBufferPointer { source in
-            try flat.withUnsafeMutableBufferPointer { target in
-                try environment.check("MPI_Allgatherv") {
-                    MPI_Allgatherv(source.baseAddress, count, datatype.handle, target.baseAddress, counts, offsets,
-                                   datatype.handle, handle)
-                }
-            }
+        return try receiveVariable(values, counts: counts, "MPI_Allgatherv") { source, target, offsets in
+            MPI_Allgatherv(source, count, datatype.handle, target, counts, offsets, datatype.handle, handle)
         }
-        return split(flat, counts: counts, offsets: offsets)
     }
 
     // MARK: Scatter
@@ -285,6 +267,22 @@ extension Communicator {
         }
         _ = try mpiInt(running, "total element count", operation)
         return offsets
+    }
+
+    /// The receiving half of a variable-length gather: `receive(source, target, offsets)`
+    /// (an `MPI_Gatherv` or `MPI_Allgatherv`) puts every rank's `counts[r]` elements back to
+    /// back at `target`; the result cuts them apart by rank.
+    private func receiveVariable<T>(_ values: [T], counts: [Int32], _ operation: StaticString,
+                                    _ receive: (UnsafePointer<T>?, UnsafeMutablePointer<T>?, [Int32]) -> Int32) throws -> [[T]] {
+        let offsets = try displacements(counts, operation)
+        let total = Int(offsets.last ?? 0) + Int(counts.last ?? 0)
+        var flat = [T](unsafeUninitializedCapacity: total) { _, initialized in initialized = total }
+        try values.withUnsafeBufferPointer { source in
+            try flat.withUnsafeMutableBufferPointer { target in
+                try environment.check(operation) { receive(source.baseAddress, target.baseAddress, offsets) }
+            }
+        }
+        return split(flat, counts: counts, offsets: offsets)
     }
 
     /// Cuts `flat` into one array per rank.

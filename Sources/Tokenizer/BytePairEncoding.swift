@@ -44,21 +44,10 @@ extension EncodingWorkspace {
         if n < 2 { return n }
         for i in 0..<(n - 1) { (rank[i], result[i]) = merges.find(s[i], s[i + 1]) }
         while n > 1 {
-            var best = MergeTable.noRank
-            var at = -1
-            for i in 0..<(n - 1) where rank[i] < best {
-                best = rank[i]
-                at = i
-            }
+            let at = bestPair(count: n)
             if at < 0 { break }
             s[at] = result[at]
-            var j = at + 1
-            while j < n - 1 {
-                s[j] = s[j + 1]
-                rank[j] = rank[j + 1]
-                result[j] = result[j + 1]
-                j += 1
-            }
+            removeSymbol(after: at, count: n)
             n -= 1
             if at > 0 { (rank[at - 1], result[at - 1]) = merges.find(s[at - 1], s[at]) }
             if at < n - 1 { (rank[at], result[at]) = merges.find(s[at], s[at + 1]) }
@@ -69,38 +58,21 @@ extension EncodingWorkspace {
     /// Merges `symbols[0..<n]` with a heap of candidate pairs and appends the result.
     private func mergeByHeap(count: Int, merges: MergeLookup, into output: inout [Int32]) {
         let s = symbols
-        let previous = ranks, next = merged  // reused as the links of a doubly linked list
-        heap.removeAll(keepingCapacity: true)
-        @inline(__always) func push(_ position: Int32) {
+        let next = merged  // reused as the next links of the symbol list
+        mergeLinkedSymbols(count: count, pairRank: { position in
             let right = next[Int(position)]
-            guard right >= 0 else { return }
-            let (rank, _) = merges.find(s[Int(position)], s[Int(right)])
-            guard rank != MergeTable.noRank else { return }
-            pushHeap(UInt64(UInt32(rank)) << 32 | UInt64(UInt32(position)))
-        }
-
-        for i in 0..<count {
-            previous[i] = Int32(i - 1)
-            next[i] = i + 1 < count ? Int32(i + 1) : -1
-        }
-        for i in 0..<(count - 1) { push(Int32(i)) }
-        while !heap.isEmpty {
-            let entry = popHeapMinimum()
-            let rank = Int32(truncatingIfNeeded: entry >> 32)
-            let position = Int(truncatingIfNeeded: entry & 0xFFFF_FFFF)
-            guard s[position] >= 0 else { continue }            // merged into its left neighbour
+            guard right >= 0 else { return MergeTable.noRank }
+            return merges.find(s[Int(position)], s[Int(right)]).rank
+        }, merge: { position, rank in
+            guard s[position] >= 0 else { return false }        // merged into its left neighbour
             let right = Int(next[position])
-            guard right >= 0 else { continue }
+            guard right >= 0 else { return false }
             let (currentRank, mergedID) = merges.find(s[position], s[right])
-            guard currentRank == rank else { continue }         // stale: a neighbour changed
+            guard currentRank == rank else { return false }     // stale: a neighbour changed
             s[position] = mergedID
             s[right] = -1
-            let afterRight = next[right]
-            next[position] = afterRight
-            if afterRight >= 0 { previous[Int(afterRight)] = Int32(position) }
-            if previous[position] >= 0 { push(previous[position]) }
-            push(Int32(position))
-        }
+            return true
+        })
         var position: Int32 = 0
         while position >= 0 {
             output.append(s[Int(position)])

@@ -13,6 +13,19 @@ extension EncodingWorkspace {
         }
     }
 
+    /// Adds the candidate merge of the pair at `position`.
+    @inline(__always)
+    func pushHeap(rank: Int32, position: Int32) {
+        pushHeap(UInt64(UInt32(rank)) << 32 | UInt64(UInt32(position)))
+    }
+
+    /// Removes and returns the best candidate; the heap must not be empty.
+    @inline(__always)
+    func popHeapCandidate() -> (rank: Int32, position: Int) {
+        let entry = popHeapMinimum()
+        return (Int32(truncatingIfNeeded: entry >> 32), Int(truncatingIfNeeded: entry & 0xFFFF_FFFF))
+    }
+
     /// Removes and returns the smallest key; the heap must not be empty.
     @inline(__always)
     func popHeapMinimum() -> UInt64 {
@@ -31,5 +44,30 @@ extension EncodingWorkspace {
             }
         }
         return top
+    }
+
+    /// Merges the linked symbols `0..<count` through the heap until no candidate is left.
+    /// `pairRank(p)` is the rank of the pair that starts at symbol p (`noRank` when it has
+    /// none or p is the last symbol); `merge(p, rank)` merges that pair into p when it still
+    /// has `rank` and says whether it did (a candidate goes stale when a neighbour changes).
+    @inline(__always)
+    func mergeLinkedSymbols(count: Int, pairRank: (Int32) -> Int32, merge: (Int, Int32) -> Bool) {
+        let previous = ranks
+        heap.removeAll(keepingCapacity: true)
+        @inline(__always) func push(_ position: Int32) {
+            let rank = pairRank(position)
+            guard rank != MergeTable.noRank else { return }
+            pushHeap(rank: rank, position: position)
+        }
+
+        linkSymbols(count: count)
+        for i in 0..<(count - 1) { push(Int32(i)) }
+        while !heap.isEmpty {
+            let (rank, position) = popHeapCandidate()
+            guard merge(position, rank) else { continue }
+            unlinkSymbol(after: position)
+            if previous[position] >= 0 { push(previous[position]) }
+            push(Int32(position))
+        }
     }
 }

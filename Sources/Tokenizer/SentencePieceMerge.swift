@@ -97,22 +97,11 @@ extension EncodingWorkspace {
         if n < 2 { return n }
         for i in 0..<(n - 1) { (rank[i], result[i]) = pair(i) }
         while n > 1 {
-            var best = MergeTable.noRank
-            var at = -1
-            for i in 0..<(n - 1) where rank[i] < best {
-                best = rank[i]
-                at = i
-            }
+            let at = bestPair(count: n)
             if at < 0 { break }
             s[at] = result[at]
-            for j in (at + 1)..<n {
-                start[j] = start[j + 1]
-                if j < n - 1 {
-                    s[j] = s[j + 1]
-                    rank[j] = rank[j + 1]
-                    result[j] = result[j + 1]
-                }
-            }
+            removeSymbol(after: at, count: n)
+            for j in (at + 1)..<n { start[j] = start[j + 1] }
             n -= 1
             if at > 0 { (rank[at - 1], result[at - 1]) = pair(at - 1) }
             if at < n - 1 { (rank[at], result[at]) = pair(at) }
@@ -124,7 +113,7 @@ extension EncodingWorkspace {
     private func mergeByHeap(_ text: UnsafePointer<UInt8>, count: Int, bytes: Int, vocabulary: SentencePieceLookup,
                              into output: inout [Int32]) {
         let s = symbols, start = offsets
-        let previous = ranks, next = merged  // reused as the links of a doubly linked list
+        let next = merged  // reused as the next links of the symbol list
         let dead = Int32.min
         @inline(__always) func end(_ symbol: Int32) -> Int { symbol >= 0 ? Int(start[Int(symbol)]) : bytes }
         @inline(__always) func pair(_ position: Int) -> (rank: Int32, id: Int32) {
@@ -133,34 +122,15 @@ extension EncodingWorkspace {
             let first = Int(start[position])
             return vocabulary.pair(text + first, end(next[Int(right)]) - first)
         }
-        heap.removeAll(keepingCapacity: true)
-        @inline(__always) func push(_ position: Int32) {
-            let (rank, _) = pair(Int(position))
-            guard rank != MergeTable.noRank else { return }
-            pushHeap(UInt64(UInt32(rank)) << 32 | UInt64(UInt32(position)))
-        }
-
-        for i in 0..<count {
-            previous[i] = Int32(i - 1)
-            next[i] = i + 1 < count ? Int32(i + 1) : -1
-        }
-        for i in 0..<(count - 1) { push(Int32(i)) }
-        while !heap.isEmpty {
-            let entry = popHeapMinimum()
-            let rank = Int32(truncatingIfNeeded: entry >> 32)
-            let position = Int(truncatingIfNeeded: entry & 0xFFFF_FFFF)
-            guard s[position] != dead else { continue }         // merged into its left neighbour
+        mergeLinkedSymbols(count: count, pairRank: { pair(Int($0)).rank }, merge: { position, rank in
+            guard s[position] != dead else { return false }     // merged into its left neighbour
             let (currentRank, mergedID) = pair(position)
-            guard currentRank == rank else { continue }         // stale: a neighbour changed
+            guard currentRank == rank else { return false }     // stale: a neighbour changed
             let right = Int(next[position])
             s[position] = mergedID
             s[right] = dead
-            let afterRight = next[right]
-            next[position] = afterRight
-            if afterRight >= 0 { previous[Int(afterRight)] = Int32(position) }
-            if previous[position] >= 0 { push(previous[position]) }
-            push(Int32(position))
-        }
+            return true
+        })
         var position: Int32 = 0
         while position >= 0 {
             let first = Int(start[Int(position)])

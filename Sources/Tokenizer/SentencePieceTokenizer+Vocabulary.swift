@@ -42,11 +42,9 @@ extension SentencePieceTokenizer {
 
     /// What each token decodes to: a byte token its byte, a user-defined token its text as
     /// is, any other token its text with "▁" as a space.
-    static func decodedPieces(tokens: [String], types: [TokenType]) -> ([UInt8], [Int32]) {
-        var pieces: [UInt8] = []
-        var offsets: [Int32] = [0]
-        offsets.reserveCapacity(tokens.count + 1)
-        for (token, type) in zip(tokens, types) {
+    static func decodedPieces(tokens: [String], types: [TokenType]) -> TokenByteTable {
+        TokenByteTable(zip(tokens, types)) { tokenAndType, pieces in
+            let (token, type) = tokenAndType
             let bytes = Array(token.utf8)
             if type == .byte, bytes.count == 6, let byte = UInt8(String(decoding: bytes[3..<5], as: UTF8.self), radix: 16) {
                 pieces.append(byte)
@@ -64,31 +62,22 @@ extension SentencePieceTokenizer {
                     }
                 }
             }
-            offsets.append(Int32(pieces.count))
         }
-        return (pieces, offsets)
     }
 
     static func fingerprint(tokens: [String], scores: [Float], types: [TokenType], addsSpacePrefix: Bool) -> String {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        @inline(__always) func feed(_ byte: UInt8) {
-            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
-        }
-        for token in tokens {
-            token.utf8.forEach(feed)
-            feed(0)
-        }
-        feed(0xFF)
+        var hash = FNV1aHash()
+        hash.feed(terminated: tokens)
+        hash.feed(0xFF)
         for (score, type) in zip(scores, types) {
             var bits = score.bitPattern
             for _ in 0..<4 {
-                feed(UInt8(truncatingIfNeeded: bits))
+                hash.feed(UInt8(truncatingIfNeeded: bits))
                 bits >>= 8
             }
-            feed(UInt8(type.rawValue))
+            hash.feed(UInt8(type.rawValue))
         }
-        feed(addsSpacePrefix ? 1 : 0)
-        let hex = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        hash.feed(addsSpacePrefix ? 1 : 0)
+        return hash.hex
     }
 }

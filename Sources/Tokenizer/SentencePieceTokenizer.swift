@@ -44,9 +44,8 @@ public final class SentencePieceTokenizer: Sendable {
     private let oneByteTokens: [Int32]
     private let userDefined: UserDefinedTokenMatcher
     private let splitter: SegmentSplitter
-    /// What each token decodes to, back to back; token i is pieces[pieceOffsets[i]..<pieceOffsets[i+1]].
-    private let pieces: [UInt8]
-    private let pieceOffsets: [Int32]
+    /// What each token decodes to.
+    private let pieces: TokenByteTable
     private let workspaces = WorkspacePool()
     /// Segments up to this many bytes go through the workspace cache (long ones repeat too:
     /// URLs, rules of "=====").
@@ -57,19 +56,13 @@ public final class SentencePieceTokenizer: Sendable {
     /// neither a byte token nor an unknown token to fall back on.
     public init(tokens: [String], scores: [Float], tokenTypes: [TokenType], bosTokenID: Int32?, eosTokenID: Int32?,
                 paddingTokenID: Int32?, unknownTokenID: Int32?, addsBOSToken: Bool, addsSpacePrefix: Bool) throws {
-        guard !tokens.isEmpty, tokens.count < Int(Int32.max) else {
-            throw TokenizerError.invalidVocabulary(reason: "\(tokens.count) tokens")
-        }
+        try TokenizerError.checkTokenCount(tokens.count)
         guard scores.count == tokens.count, tokenTypes.count == tokens.count else {
             throw TokenizerError.invalidVocabulary(
                 reason: "\(tokens.count) tokens but \(scores.count) scores and \(tokenTypes.count) token types")
         }
         let specials = [("BOS", bosTokenID), ("EOS", eosTokenID), ("padding", paddingTokenID), ("unknown", unknownTokenID)]
-        for (name, id) in specials {
-            if let id, id < 0 || Int(id) >= tokens.count {
-                throw TokenizerError.specialTokenOutOfRange(name: name, id: id, vocabularySize: tokens.count)
-            }
-        }
+        try TokenizerError.checkSpecialTokens(specials, vocabularySize: tokens.count)
         self.tokens = tokens
         self.scores = scores
         self.tokenTypes = tokenTypes
@@ -88,7 +81,7 @@ public final class SentencePieceTokenizer: Sendable {
             tokenTypes[$0] == .userDefined ? (Int32($0), tokens[$0]) : nil
         })
         splitter = SegmentSplitter(tokens: tokens)
-        (pieces, pieceOffsets) = Self.decodedPieces(tokens: tokens, types: tokenTypes)
+        pieces = Self.decodedPieces(tokens: tokens, types: tokenTypes)
         identity = Self.fingerprint(tokens: tokens, scores: scores, types: tokenTypes, addsSpacePrefix: addsSpacePrefix)
     }
 
@@ -142,22 +135,7 @@ public final class SentencePieceTokenizer: Sendable {
 
     /// The bytes the tokens stand for, concatenated. Ids outside the vocabulary give the
     /// UTF-8 of U+FFFD.
-    public func decodeBytes(_ ids: [Int32]) -> [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(ids.count * 4)
-        pieces.withUnsafeBufferPointer { all in
-            pieceOffsets.withUnsafeBufferPointer { offsets in
-                for id in ids {
-                    guard id >= 0, Int(id) < offsets.count - 1 else {
-                        bytes.append(contentsOf: [0xEF, 0xBF, 0xBD])
-                        continue
-                    }
-                    bytes.append(contentsOf: all[Int(offsets[Int(id)])..<Int(offsets[Int(id) + 1])])
-                }
-            }
-        }
-        return bytes
-    }
+    public func decodeBytes(_ ids: [Int32]) -> [UInt8] { pieces.concatenated(ids) }
 
     /// The text the tokens stand for; byte sequences that are not valid UTF-8 (e.g. a
     /// character whose byte tokens were cut apart) become U+FFFD.
@@ -166,10 +144,7 @@ public final class SentencePieceTokenizer: Sendable {
     }
 
     /// What one token decodes to (empty for an id outside the vocabulary).
-    public func bytes(ofToken id: Int32) -> ArraySlice<UInt8> {
-        guard id >= 0, Int(id) < vocabularySize else { return [] }
-        return pieces[Int(pieceOffsets[Int(id)])..<Int(pieceOffsets[Int(id) + 1])]
-    }
+    public func bytes(ofToken id: Int32) -> ArraySlice<UInt8> { pieces.bytes(ofToken: id) }
 
     /// Appends the tokens of an escaped fragment, segment by segment through the workspace cache.
     private func encodeSegments(of fragment: EscapedFragment, workspace: EncodingWorkspace,

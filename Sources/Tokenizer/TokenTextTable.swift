@@ -1,9 +1,8 @@
 /// Token texts as an open-addressing hash table, UTF-8 bytes → token id, for merges that
 /// ask "is this concatenation a token?". Built once; read-only afterwards.
 struct TokenTextTable: Sendable {
-    /// Bytes of all tokens back to back; token i is bytes[offsets[i]..<offsets[i+1]].
-    private let bytes: [UInt8]
-    private let offsets: [Int32]
+    /// The tokens' UTF-8.
+    private let texts: TokenByteTable
     /// Per slot `tag << 32 | (id + 1)`, where the tag is the high 32 bits of the text's hash
     /// (to pass over most other keys without comparing); 0 marks a free slot.
     private let slots: [UInt64]
@@ -11,17 +10,12 @@ struct TokenTextTable: Sendable {
     /// Indexes `tokens` by text. When two tokens share a text the later id wins, as in
     /// llama.cpp's text → id map.
     init(tokens: [String]) {
-        var bytes: [UInt8] = []
-        var offsets: [Int32] = [0]
-        offsets.reserveCapacity(tokens.count + 1)
-        for token in tokens {
-            bytes.append(contentsOf: token.utf8)
-            offsets.append(Int32(bytes.count))
-        }
+        let texts = TokenByteTable(tokens) { $1.append(contentsOf: $0.utf8) }
+        let offsets = texts.offsets
         var capacity = 16
         while capacity < 2 * tokens.count { capacity *= 2 }
         var slots = [UInt64](repeating: 0, count: capacity)
-        bytes.withUnsafeBufferPointer { all in
+        texts.bytes.withUnsafeBufferPointer { all in
             for id in tokens.indices {
                 let start = all.baseAddress! + Int(offsets[id])
                 let length = Int(offsets[id + 1] - offsets[id])
@@ -36,15 +30,14 @@ struct TokenTextTable: Sendable {
                 slots[slot] = hash & 0xFFFF_FFFF_0000_0000 | UInt64(id + 1)
             }
         }
-        self.bytes = bytes
-        self.offsets = offsets
+        self.texts = texts
         self.slots = slots
     }
 
     /// Read access for the hot loop (valid while the table lives).
     func withLookup<Result>(_ body: (TokenTextLookup) throws -> Result) rethrows -> Result {
-        try bytes.withUnsafeBufferPointer { bytes in
-            try offsets.withUnsafeBufferPointer { offsets in
+        try texts.bytes.withUnsafeBufferPointer { bytes in
+            try texts.offsets.withUnsafeBufferPointer { offsets in
                 try slots.withUnsafeBufferPointer { slots in
                     try body(TokenTextLookup(bytes: bytes.baseAddress!, offsets: offsets.baseAddress!,
                                              slots: slots.baseAddress!, mask: slots.count - 1))

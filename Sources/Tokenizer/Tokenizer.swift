@@ -17,7 +17,7 @@
 /// handed out one per concurrent `encode` call; any number of threads may encode at once.
 public final class Tokenizer: Sendable {
     /// Number of tokens in the vocabulary; ids are 0..<vocabularySize.
-    public var vocabularySize: Int { tokenByteOffsets.count - 1 }
+    public var vocabularySize: Int { tokenBytes.count }
     /// Beginning-of-sequence token id, if the vocabulary has one.
     public let bosTokenID: Int32?
     /// End-of-sequence token id, if the vocabulary has one.
@@ -38,9 +38,8 @@ public final class Tokenizer: Sendable {
     /// Token of each byte value, -1 where the vocabulary has none.
     private let byteTokens: [Int32]
     private let mergeTable: MergeTable
-    /// Bytes of all tokens back to back; token i is tokenBytes[offsets[i]..<offsets[i+1]].
-    private let tokenBytes: [UInt8]
-    private let tokenByteOffsets: [Int32]
+    /// The bytes each token stands for.
+    private let tokenBytes: TokenByteTable
     private let characterClasses: CharacterClassTable
     private let workspaces = WorkspacePool()
 
@@ -49,14 +48,9 @@ public final class Tokenizer: Sendable {
     /// that is not in the vocabulary or a special token id is out of range.
     public init(tokens: [String], merges: [String], bosTokenID: Int32?, eosTokenID: Int32?,
                 paddingTokenID: Int32?, addsBOSToken: Bool = false) throws {
-        guard !tokens.isEmpty, tokens.count < Int(Int32.max) else {
-            throw TokenizerError.invalidVocabulary(reason: "\(tokens.count) tokens")
-        }
-        for (name, id) in [("BOS", bosTokenID), ("EOS", eosTokenID), ("padding", paddingTokenID)] {
-            if let id, id < 0 || Int(id) >= tokens.count {
-                throw TokenizerError.specialTokenOutOfRange(name: name, id: id, vocabularySize: tokens.count)
-            }
-        }
+        try TokenizerError.checkTokenCount(tokens.count)
+        try TokenizerError.checkSpecialTokens([("BOS", bosTokenID), ("EOS", eosTokenID), ("padding", paddingTokenID)],
+                                              vocabularySize: tokens.count)
         self.tokens = tokens
         self.bosTokenID = bosTokenID
         self.eosTokenID = eosTokenID
@@ -90,15 +84,7 @@ public final class Tokenizer: Sendable {
         }
         mergeTable = MergeTable(merges: table)
 
-        var bytes: [UInt8] = []
-        var offsets: [Int32] = [0]
-        offsets.reserveCapacity(tokens.count + 1)
-        for token in tokens {
-            bytes.append(contentsOf: ByteLevelAlphabet.bytes(ofToken: token))
-            offsets.append(Int32(bytes.count))
-        }
-        tokenBytes = bytes
-        tokenByteOffsets = offsets
+        tokenBytes = TokenByteTable(tokens) { $1.append(contentsOf: ByteLevelAlphabet.bytes(ofToken: $0)) }
         identity = Self.fingerprint(tokens: tokens, merges: merges)
         characterClasses = CharacterClassTable.shared
     }
@@ -153,22 +139,7 @@ public final class Tokenizer: Sendable {
 
     /// The bytes the tokens stand for, concatenated. Ids outside the vocabulary give the
     /// UTF-8 of U+FFFD.
-    public func decodeBytes(_ ids: [Int32]) -> [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(ids.count * 4)
-        tokenBytes.withUnsafeBufferPointer { all in
-            tokenByteOffsets.withUnsafeBufferPointer { offsets in
-                for id in ids {
-                    guard id >= 0, Int(id) < offsets.count - 1 else {
-                        bytes.append(contentsOf: [0xEF, 0xBF, 0xBD])
-                        continue
-                    }
-                    bytes.append(contentsOf: all[Int(offsets[Int(id)])..<Int(offsets[Int(id) + 1])])
-                }
-            }
-        }
-        return bytes
-    }
+    public func decodeBytes(_ ids: [Int32]) -> [UInt8] { tokenBytes.concatenated(ids) }
 
     /// The text the tokens stand for. Exact for the output of `encode`; byte sequences that
     /// are not valid UTF-8 (e.g. a token sequence cut inside a character) become U+FFFD.
@@ -177,26 +148,13 @@ public final class Tokenizer: Sendable {
     }
 
     /// The bytes of one token (empty for an id outside the vocabulary).
-    public func bytes(ofToken id: Int32) -> ArraySlice<UInt8> {
-        guard id >= 0, Int(id) < vocabularySize else { return [] }
-        return tokenBytes[Int(tokenByteOffsets[Int(id)])..<Int(tokenByteOffsets[Int(id) + 1])]
-    }
+    public func bytes(ofToken id: Int32) -> ArraySlice<UInt8> { tokenBytes.bytes(ofToken: id) }
 
     private static func fingerprint(tokens: [String], merges: [String]) -> String {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        @inline(__always) func feed(_ byte: UInt8) {
-            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
-        }
-        for token in tokens {
-            token.utf8.forEach(feed)
-            feed(0)
-        }
-        feed(0xFF)
-        for merge in merges {
-            merge.utf8.forEach(feed)
-            feed(0)
-        }
-        let hex = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        var hash = FNV1aHash()
+        hash.feed(terminated: tokens)
+        hash.feed(0xFF)
+        hash.feed(terminated: merges)
+        return hash.hex
     }
 }

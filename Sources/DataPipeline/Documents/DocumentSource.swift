@@ -9,13 +9,6 @@ public struct DocumentError: Error, CustomStringConvertible, Equatable {
     /// What is wrong.
     public let problem: String
 
-    /// An error about `location` of `domain`.
-    public init(domain: String, location: String, problem: String) {
-        self.domain = domain
-        self.location = location
-        self.problem = problem
-    }
-
     public var description: String { "domain '\(domain)': \(location): \(problem)" }
 }
 

@@ -6,11 +6,5 @@ public struct ManifestError: Error, CustomStringConvertible, Equatable {
     /// What is wrong, and where possible how to fix it.
     public let problem: String
 
-    /// An error about the manifest at `path`.
-    public init(path: String, problem: String) {
-        self.path = path
-        self.problem = problem
-    }
-
     public var description: String { "\(path): \(problem)" }
 }

@@ -117,10 +117,5 @@ public struct DatasetError: Error, CustomStringConvertible, Equatable {
     /// What is wrong.
     public let problem: String
 
-    public init(path: String, problem: String) {
-        self.path = path
-        self.problem = problem
-    }
-
     public var description: String { "\(path): \(problem)" }
 }

@@ -21,13 +21,7 @@ public final class LlamaInference {
 
     /// Allocates a zero-weight model for batches up to `maxBatchSize`×`maxSequenceLength`.
     public init(config: LlamaConfig, maxBatchSize: Int, maxSequenceLength: Int, lmHeadChunkRows: Int = 128) throws {
-        try config.validate()
-        guard maxBatchSize > 0, maxSequenceLength > 0 else {
-            throw EngineError.batchShape(batch: maxBatchSize, sequence: maxSequenceLength, maxBatch: maxBatchSize, maxSequence: maxSequenceLength)
-        }
-        guard maxSequenceLength <= config.maxPositionEmbeddings else {
-            throw EngineError.sequenceTooLong(sequence: maxSequenceLength, maxPositions: config.maxPositionEmbeddings)
-        }
+        try config.validate(batch: maxBatchSize, sequence: maxSequenceLength)
         self.config = config
         layout = ParameterLayout(config: config)
         parameters = FloatBuffer(count: layout.count)

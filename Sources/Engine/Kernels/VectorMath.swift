@@ -170,22 +170,35 @@ public enum VectorMath {
     /// Replaces `x[i]` by `exp(x[i] - shift)` and returns their sum (in Double).
     @inline(__always)
     public static func expShiftedInPlace(_ x: UnsafeMutablePointer<Float>, _ n: Int, shift: Float) -> Double {
+        sumOfExpShifted(x, n, shift: shift, writingTo: x)
+    }
+
+    /// Σ exp(x[i] - shift) in Double, writing each exp to `output[i]` when it is given. The
+    /// 16 lanes accumulate in Float and move to the Double total every 256 blocks.
+    @inline(__always)
+    private static func sumOfExpShifted(_ x: UnsafePointer<Float>, _ n: Int, shift: Float,
+                                        writingTo output: UnsafeMutablePointer<Float>?) -> Double {
         var i = 0
         var s16 = SIMD16<Float>(repeating: 0)
         var total = 0.0
-        let raw = UnsafeMutableRawPointer(x)
+        let raw = UnsafeRawPointer(x)
         let sh = SIMD16<Float>(repeating: shift)
         var blocks = 0
         while i + 16 <= n {
             let e = exp(raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) - sh)
-            raw.storeBytes(of: e, toByteOffset: i * 4, as: SIMD16<Float>.self)
+            if let output { UnsafeMutableRawPointer(output).storeBytes(of: e, toByteOffset: i * 4, as: SIMD16<Float>.self) }
             s16 += e
             i += 16
             blocks += 1
             if blocks == 256 { total += Double(s16.sum()); s16 = .zero; blocks = 0 }
         }
         total += Double(s16.sum())
-        while i < n { let e = exp(x[i] - shift); x[i] = e; total += Double(e); i += 1 }
+        while i < n {
+            let e = exp(x[i] - shift)
+            output?[i] = e
+            total += Double(e)
+            i += 1
+        }
         return total
     }
 
@@ -205,21 +218,7 @@ public enum VectorMath {
     /// Natural logarithm of the sum of exponentials of a row (stable), read-only.
     public static func logSumExp(_ x: UnsafePointer<Float>, _ n: Int) -> Double {
         let m = maximum(x, n)
-        var i = 0
-        var s16 = SIMD16<Float>(repeating: 0)
-        var total = 0.0
-        let raw = UnsafeRawPointer(x)
-        let sh = SIMD16<Float>(repeating: m)
-        var blocks = 0
-        while i + 16 <= n {
-            s16 += exp(raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) - sh)
-            i += 16
-            blocks += 1
-            if blocks == 256 { total += Double(s16.sum()); s16 = .zero; blocks = 0 }
-        }
-        total += Double(s16.sum())
-        while i < n { total += Double(exp(x[i] - m)); i += 1 }
-        return Double(m) + _log(total)
+        return Double(m) + _log(sumOfExpShifted(x, n, shift: m, writingTo: nil))
     }
 
     /// Replaces a row of logits by its softmax in place (stable).

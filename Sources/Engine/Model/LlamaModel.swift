@@ -39,13 +39,7 @@ public final class LlamaModel {
     /// initialises it deterministically from `seed` (see `initializeParameters`).
     public init(config: LlamaConfig, batchSize: Int, sequenceLength: Int, seed: UInt64,
                 lmHeadChunkRows: Int = 256) throws {
-        try config.validate()
-        guard batchSize > 0, sequenceLength > 0 else {
-            throw EngineError.batchShape(batch: batchSize, sequence: sequenceLength, maxBatch: batchSize, maxSequence: sequenceLength)
-        }
-        guard sequenceLength <= config.maxPositionEmbeddings else {
-            throw EngineError.sequenceTooLong(sequence: sequenceLength, maxPositions: config.maxPositionEmbeddings)
-        }
+        try config.validate(batch: batchSize, sequence: sequenceLength)
         self.config = config
         layout = ParameterLayout(config: config)
         maxBatchSize = batchSize

@@ -7,7 +7,16 @@ extension DistillConfig {
             .invalid(path: source, key: key, reason: reason)
         }
         guard !name.isEmpty, !name.contains("/") else { throw fail("name", "must be a non-empty name without '/'") }
+        try validateStudent(fail)
+        try validateTeacherAndData(fail)
+        try validateObjective(fail)
+        try validateOptimizer(fail)
+        try validateTraining(fail)
+        try validateDDKAndCheckpoints(fail)
+    }
 
+    /// The student's initialization and the keys it needs.
+    private func validateStudent(_ fail: (String, String) -> ConfigError) throws {
         switch student.initialization {
         case .random:
             for (key, value) in [("student.hidden_size", student.hiddenSize),
@@ -30,7 +39,10 @@ extension DistillConfig {
                 throw fail("student.checkpoint", "is required when student.init = \"checkpoint\"")
             }
         }
+    }
 
+    /// The teacher pool and the data.
+    private func validateTeacherAndData(_ fail: (String, String) -> ConfigError) throws {
         if let ranks = teacher.ranks, ranks < 0 { throw fail("teacher.ranks", "must be 0 or more, got \(ranks)") }
         guard teacher.prefetchDepth >= 1 else { throw fail("teacher.prefetch_depth", "must be 1 or more") }
         guard teacher.timeoutSeconds > 0 else { throw fail("teacher.timeout_seconds", "must be positive") }
@@ -38,7 +50,10 @@ extension DistillConfig {
         guard data.sequenceLength >= 2 else { throw fail("data.sequence_length", "must be 2 or more") }
         guard data.globalBatchSequences >= 1 else { throw fail("data.global_batch_sequences", "must be 1 or more") }
         guard data.validationSequences >= 1 else { throw fail("data.validation_sequences", "must be 1 or more") }
+    }
 
+    /// The objective, its distance and weights.
+    private func validateObjective(_ fail: (String, String) -> ConfigError) throws {
         guard ObjectiveKind.names.contains(objective.name) else {
             throw fail("objective.name", "\"\(objective.name)\" is not one of \(ObjectiveKind.names.sorted())")
         }
@@ -57,7 +72,10 @@ extension DistillConfig {
         }
         if let topK = objective.topK, topK < 1 { throw fail("objective.top_k", "must be 1 or more, got \(topK)") }
         if let skew = objective.skew, !(0...1).contains(skew) { throw fail("objective.skew", "must be in [0, 1]") }
+    }
 
+    /// AdamW and the learning-rate schedule.
+    private func validateOptimizer(_ fail: (String, String) -> ConfigError) throws {
         guard optimizer.learningRate > 0 else { throw fail("optimizer.learning_rate", "must be positive") }
         guard optimizer.minimumLearningRate >= 0, optimizer.minimumLearningRate <= optimizer.learningRate else {
             throw fail("optimizer.min_learning_rate", "must be between 0 and optimizer.learning_rate")
@@ -68,14 +86,20 @@ extension DistillConfig {
         guard optimizer.epsilon > 0 else { throw fail("optimizer.epsilon", "must be positive") }
         guard optimizer.weightDecay >= 0 else { throw fail("optimizer.weight_decay", "must be 0 or more") }
         guard optimizer.gradientClip >= 0 else { throw fail("optimizer.gradient_clip", "must be 0 (off) or more") }
+    }
 
+    /// The training loop.
+    private func validateTraining(_ fail: (String, String) -> ConfigError) throws {
         guard training.steps >= 1 else { throw fail("training.steps", "must be 1 or more") }
         guard training.allreduceBucketMegabytes > 0 else { throw fail("training.allreduce_bucket_megabytes", "must be positive") }
         if let limit = training.timeLimitSeconds, limit <= 0 { throw fail("training.time_limit_seconds", "must be positive") }
         if let timeout = training.collectiveTimeoutSeconds, !(timeout > 0) {
             throw fail("training.collective_timeout_seconds", "must be positive, got \(timeout)")
         }
+    }
 
+    /// DDK re-weighting and the checkpoint interval.
+    private func validateDDKAndCheckpoints(_ fail: (String, String) -> ConfigError) throws {
         guard (0...1).contains(ddk.alpha) else { throw fail("ddk.alpha", "must be in [0, 1], got \(ddk.alpha)") }
         guard ddk.intervalSteps >= 1 else { throw fail("ddk.interval_steps", "must be 1 or more") }
         if ddk.mode == .static {

@@ -19,14 +19,6 @@ public struct CheckpointEvaluation: Encodable, Equatable, Sendable {
         /// Checkpoint over teacher perplexity.
         public var ratio: Double { studentPpl / teacherPpl }
 
-        public init(name: String, teacherPpl: Double, studentPpl: Double, studentPplBefore: Double?, weight: Double?) {
-            self.name = name
-            self.teacherPpl = teacherPpl
-            self.studentPpl = studentPpl
-            self.studentPplBefore = studentPplBefore
-            self.weight = weight
-        }
-
         enum CodingKeys: String, CodingKey {
             case name, ratio, weight
             case teacherPpl = "teacher_ppl"
@@ -68,22 +60,6 @@ public struct CheckpointEvaluation: Encodable, Equatable, Sendable {
     public var meanTeacherPpl: Double { domains.map(\.teacherPpl).reduce(0, +) / Double(max(1, domains.count)) }
     public var meanStudentPpl: Double { table.meanStudentPerplexityAfter }
     public var meanStudentPplBefore: Double? { table.meanStudentPerplexityBefore }
-
-    public init(checkpoint: String, step: Int?, config: String, teacher: String, shards: String, sequenceLength: Int,
-                validationSequences: Int, teacherPplSource: CheckpointEvaluator.TeacherSource, tokenizerIdentity: String?,
-                startStep: Int?, domains: [Domain]) {
-        self.checkpoint = checkpoint
-        self.step = step
-        self.config = config
-        self.teacher = teacher
-        self.shards = shards
-        self.sequenceLength = sequenceLength
-        self.validationSequences = validationSequences
-        self.teacherPplSource = teacherPplSource
-        self.tokenizerIdentity = tokenizerIdentity
-        self.startStep = startStep
-        self.domains = domains
-    }
 
     /// The same table `ddk report` prints.
     public var table: PerplexityTable {
