@@ -16,17 +16,6 @@ struct TopKComparison: Encodable {
     var gradientCosine: Double
     var teacherTailMass: Double
 
-    enum CodingKeys: String, CodingKey {
-        case student, distance, temperature, k
-        case fullLoss = "full_loss"
-        case topkLoss = "topk_loss"
-        case lossDifference = "loss_difference"
-        case relativeDifference = "relative_difference"
-        case meanAbsRowDifference = "mean_abs_row_difference"
-        case gradientCosine = "gradient_cosine"
-        case teacherTailMass = "teacher_tail_mass"
-    }
-
     /// The text line of the comparison.
     var line: String {
         "\(student) \(distance) τ=\(Float(temperature)) k=\(k): full \(String(format: "%.5f", fullLoss)) top-k \(String(format: "%.5f", topkLoss)) (rel \(String(format: "%+.2e", relativeDifference))), gradient cosine \(String(format: "%.6f", gradientCosine)), teacher tail \(String(format: "%.4f", teacherTailMass))"

@@ -37,38 +37,6 @@ extension BenchEngineCommand {
         var objectiveStepCPUSeconds: Double
         var overheadVsCE: Double
 
-        enum CodingKeys: String, CodingKey {
-            case config, batch, sequence, threads
-            case timedSteps = "timed_steps"
-            case parameters
-            case tokensPerSecond = "tokens_per_second"
-            case stepSeconds = "step_seconds"
-            case stepCPUSeconds = "step_cpu_seconds"
-            case lmHeadLossCPUSeconds = "lm_head_loss_cpu_seconds"
-            case lmHeadChunkRows = "lm_head_chunk_rows"
-            case tokensPerCPUSecond = "tokens_per_cpu_second"
-            case mfuCPUTime = "mfu_cpu_time"
-            case forwardSeconds = "forward_seconds"
-            case lmHeadLossSeconds = "lm_head_loss_seconds"
-            case crossEntropySeconds = "cross_entropy_seconds"
-            case backwardSeconds = "backward_seconds"
-            case optimizerSeconds = "optimizer_seconds"
-            case flopsPerStep = "flops_per_step"
-            case achievedGflops = "achieved_gflops"
-            case sgemmGflops = "sgemm_gflops"
-            case sgemmShapes = "sgemm_shapes"
-            case mfu, loss
-            case peakRSSBytes = "peak_rss_bytes"
-            case teacherTokensPerSecond = "teacher_tokens_per_second"
-            case teacherForwardSeconds = "teacher_forward_seconds"
-            case teacherForwardCPUSeconds = "teacher_forward_cpu_seconds"
-            case teacherGflops = "teacher_gflops"
-            case objective
-            case objectiveStepSeconds = "objective_step_seconds"
-            case objectiveStepCPUSeconds = "objective_step_cpu_seconds"
-            case overheadVsCE = "overhead_vs_ce"
-        }
-
         init(student: StudentStepFigures, config: LlamaConfig, threads: Int, timedSteps: Int, gemm: [SgemmProbe.Result],
              teacher: TeacherInferenceFigures, objective: String, objectiveTiming: ObjectiveBench.Timing, overheadVsCE: Double) {
             let tokens = Double(student.batchSize * student.sequenceLength)

@@ -8,15 +8,6 @@ extension BenchLossesCommand {
         var loss: Double
         var overheadVsCE: Double
 
-        enum CodingKeys: String, CodingKey {
-            case stepSeconds = "step_seconds"
-            case stepCPUSeconds = "step_cpu_seconds"
-            case lossPhaseSeconds = "loss_phase_seconds"
-            case lossPhaseCPUSeconds = "loss_phase_cpu_seconds"
-            case loss
-            case overheadVsCE = "overhead_vs_ce"
-        }
-
         init(_ timing: ObjectiveBench.Timing, ceStepCPUSeconds: Double) {
             stepSeconds = timing.stepSeconds
             stepCPUSeconds = timing.stepCPUSeconds
@@ -41,16 +32,5 @@ extension BenchLossesCommand {
         var objectives: [String: ObjectiveFigures]
         var topKSelectionSecondsPerToken: Double
         var peakRSSBytes: Int
-
-        enum CodingKeys: String, CodingKey {
-            case config, batch, sequence, threads
-            case timedSteps = "timed_steps"
-            case topK = "top_k"
-            case distance
-            case kdTemperature = "kd_temperature"
-            case objectives
-            case topKSelectionSecondsPerToken = "top_k_selection_seconds_per_token"
-            case peakRSSBytes = "peak_rss_bytes"
-        }
     }
 }

@@ -39,15 +39,6 @@ struct BenchTeacherCommand: ParsableCommand {
         var batch: Int
         var sequence: Int
         var runs: Int
-
-        enum CodingKeys: String, CodingKey {
-            case tokensPerSecond = "tokens_per_second"
-            case sgemmGflops = "sgemm_gflops"
-            case utilization
-            case modelGflops = "model_gflops"
-            case tokensPerCPUSecond = "tokens_per_cpu_second"
-            case batch, sequence, runs
-        }
     }
 
     func run() throws {

@@ -32,12 +32,6 @@ struct BenchTokenizerCommand: ParsableCommand {
         var bytes: Int
         var tokens: Int
         var runs: Int
-
-        enum CodingKeys: String, CodingKey {
-            case megabytesPerSecond = "megabytes_per_second"
-            case tokensPerSecond = "tokens_per_second"
-            case bytes, tokens, runs
-        }
     }
 
     func run() throws {

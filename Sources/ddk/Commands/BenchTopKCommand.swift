@@ -42,12 +42,6 @@ struct BenchTopKCommand: ParsableCommand {
         var tokens: Int
         var vocabulary: Int
         var results: [TopKComparison]
-
-        enum CodingKeys: String, CodingKey {
-            case teacher
-            case textFile = "text_file"
-            case tokens, vocabulary, results
-        }
     }
 
     func run() throws {

@@ -29,13 +29,6 @@ struct PerplexityCommand: ParsableCommand {
         var predictedTokens: Int
         var perplexity: Double
         var meanNLL: Double
-
-        enum CodingKeys: String, CodingKey {
-            case tokens
-            case predictedTokens = "predicted_tokens"
-            case perplexity
-            case meanNLL = "mean_nll"
-        }
     }
 
     func validate() throws {

@@ -85,12 +85,6 @@ extension PrepareCommand {
             var documents: Int
             var trainTokens: Int
             var validationTokens: Int
-
-            enum CodingKeys: String, CodingKey {
-                case name, documents
-                case trainTokens = "train_tokens"
-                case validationTokens = "validation_tokens"
-            }
         }
 
         var out: String
@@ -100,15 +94,6 @@ extension PrepareCommand {
         var vocabularySize: Int
         var totalTokens: Int
         var domains: [Domain]
-
-        enum CodingKeys: String, CodingKey {
-            case out, seconds
-            case inputBytes = "input_bytes"
-            case tokenizerIdentity = "tokenizer_identity"
-            case vocabularySize = "vocabulary_size"
-            case totalTokens = "total_tokens"
-            case domains
-        }
 
         init(out: String, seconds: Double, inputBytes: Int, summary: DatasetSummary) {
             self.out = out

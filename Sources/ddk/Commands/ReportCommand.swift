@@ -64,15 +64,6 @@ struct ReportCommand: ParsableCommand {
         var studentPplAfter: Double
         var ratioAfter: Double
         var weight: Double
-
-        enum CodingKeys: String, CodingKey {
-            case name
-            case teacherPpl = "teacher_ppl"
-            case studentPplBefore = "student_ppl_before"
-            case studentPplAfter = "student_ppl_after"
-            case ratioAfter = "ratio_after"
-            case weight
-        }
     }
 
     struct Report: Encodable {
@@ -82,11 +73,5 @@ struct ReportCommand: ParsableCommand {
         var domains: [Row]
         var meanStudentPplBefore: Double
         var meanStudentPplAfter: Double
-
-        enum CodingKeys: String, CodingKey {
-            case run, steps, mode, domains
-            case meanStudentPplBefore = "mean_student_ppl_before"
-            case meanStudentPplAfter = "mean_student_ppl_after"
-        }
     }
 }

@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 
 /// `--json`: one JSON object on standard output instead of text. Every object printed is
-/// an `Encodable` type whose coding keys are the documented field names (README, Commands).
+/// an `Encodable` type whose property names, in snake_case, are the documented field names
+/// (README, Commands).
 struct JSONOutputOption: ParsableArguments {
     @Flag(name: .long, help: "Print one JSON object on standard output.")
     var json = false
@@ -12,5 +13,7 @@ struct JSONOutputOption: ParsableArguments {
 func printJSON<Value: Encodable>(_ value: Value) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    // The documented field names are the properties' names in snake_case (`meanNLL` → `mean_nll`).
+    encoder.keyEncodingStrategy = .convertToSnakeCase
     print(String(decoding: try encoder.encode(value), as: UTF8.self))
 }
