@@ -115,6 +115,7 @@ var targets: [Target] = [
         ],
         path: "Sources/ddk",
         swiftSettings: releaseSpeed),
+    .testTarget(name: "DDKCommandTests", dependencies: ["ddk", "TrainingCore"], path: "Tests/DDKCommandTests"),
 ]
 
 let package = Package(
