@@ -33,6 +33,10 @@ public struct ChartFrame: Sendable {
 
     /// Horizontal grid lines and labels at `y`'s ticks, the y axis name, and the left and bottom axis lines.
     func drawYAxis(_ y: Scale, into document: inout SVGDocument) {
+        for value in y.minorTicks {
+            let pixel = y.pixel(value)
+            document.line(from: Point(x: plotLeft, y: pixel), to: Point(x: plotRight, y: pixel), stroke: Palette.minorGrid)
+        }
         let labels = y.tickLabels
         for (tick, label) in zip(y.ticks, labels) {
             let pixel = y.pixel(tick)

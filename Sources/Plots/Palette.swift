@@ -11,5 +11,6 @@ public enum Palette {
 
     static let axis = "#333333"
     static let grid = "#e3e3e3"
+    static let minorGrid = "#f2f2f2"
     static let text = "#222222"
 }

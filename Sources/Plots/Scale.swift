@@ -42,6 +42,13 @@ public struct Scale: Sendable {
         return pixels.start + fraction * (pixels.end - pixels.start)
     }
 
+    /// Unlabelled grid values between the ticks of a log scale whose ticks are whole decades:
+    /// 2× and 5× each decade, so values between decades can be read off.
+    public var minorTicks: [Double] {
+        guard kind == .logarithmic, ticks.count >= 2, ticks[1] / ticks[0] >= 9.99 else { return [] }
+        return ticks.dropLast().flatMap { [2 * $0, 5 * $0] }
+    }
+
     /// The label of each tick.
     public var tickLabels: [String] { ticks.map { AxisTicks.label($0, among: ticks) } }
 }

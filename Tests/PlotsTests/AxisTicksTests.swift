@@ -57,5 +57,8 @@ final class AxisTicksTests: XCTestCase {
         let log = Scale(kind: .logarithmic, ticks: [1, 10, 100], pixels: (0, 200))
         XCTAssertEqual(log.pixel(10), 100, accuracy: 1e-9)
         XCTAssertEqual(log.pixel(100), 200, accuracy: 1e-9)
+        XCTAssertEqual(log.minorTicks, [2, 5, 20, 50])
+        XCTAssertEqual(linear.minorTicks, [])
+        XCTAssertEqual(Scale(kind: .logarithmic, ticks: [1, 2, 5, 10], pixels: (0, 1)).minorTicks, [])
     }
 }
