@@ -4,9 +4,9 @@ import FoundationXML
 #endif
 import TrainingCore
 import XCTest
-@testable import ddk
 
-/// `ddk report --plot` on a small metrics file: the three charts, well-formed, in RUN/plots.
+/// `ddk report --plot` (the built binary) on a small metrics file: three well-formed SVG
+/// charts in RUN/plots, listed by `--json`.
 final class ReportPlotTests: XCTestCase {
     private var runFolder = ""
 
@@ -29,30 +29,51 @@ final class ReportPlotTests: XCTestCase {
     }
 
     func testPlotWritesTheThreeChartsAsWellFormedSVG() throws {
-        var command = try ReportCommand.parseAsRoot(["--run", runFolder, "--plot"])
-        try command.run()
-        for name in ["loss", "ratios", "weights"] {
-            let path = (runFolder as NSString).appendingPathComponent("plots/\(name).svg")
-            let data = try XCTUnwrap(FileManager.default.contents(atPath: path), "\(name).svg missing")
-            let parser = XMLParser(data: data)
-            XCTAssertTrue(parser.parse(), "\(name).svg: \(String(describing: parser.parserError))")
-            XCTAssertTrue(String(decoding: data, as: UTF8.self).contains("tiny &lt;run&gt;"), "\(name).svg names the run")
+        struct PlotReport: Decodable {
+            struct File: Decodable { var name: String; var path: String }
+            var run: String
+            var plots: [File]
         }
+        let output = try Self.ddk(["report", "--run", runFolder, "--plot", "--json"])
+        let report = try JSONDecoder().decode(PlotReport.self, from: Data(output.utf8))
+        XCTAssertEqual(report.run, "tiny <run>")
+        XCTAssertEqual(report.plots.map(\.name), ["loss", "ratios", "weights"])
+        for file in report.plots {
+            XCTAssertEqual(file.path, (runFolder as NSString).appendingPathComponent("plots/\(file.name).svg"))
+            let data = try XCTUnwrap(FileManager.default.contents(atPath: file.path), "\(file.name).svg missing")
+            let parser = XMLParser(data: data)
+            XCTAssertTrue(parser.parse(), "\(file.name).svg: \(String(describing: parser.parserError))")
+            let text = String(decoding: data, as: UTF8.self)
+            XCTAssertTrue(text.contains("tiny &lt;run&gt;"), "\(file.name).svg names the run, escaped")
+        }
+        let weights = try String(contentsOfFile: report.plots[2].path, encoding: .utf8)
+        XCTAssertTrue(weights.contains(">alpha</text>") && weights.contains(">beta</text>"), "the legend names the domains")
+        // alpha's band as steps (plot area x 84...750, y 476...48 for weight 0...1): 0.8 from step
+        // 0 to 4, then 0.3 at step 4, back along zero.
+        XCTAssertTrue(weights.contains("points=\"84,133.6 750,133.6 750,347.6 750,476 750,476 84,476\""), weights)
     }
 
-    func testChartsHoldTheRunsFigures() throws {
-        let plots = RunPlots(records: try MetricsLog.read(path: (runFolder as NSString).appendingPathComponent("metrics.jsonl")),
-                             fallbackName: "unused")
-        XCTAssertEqual(plots.lossChart.series.map(\.name), ["loss (total)", "ce", "kd"])
-        XCTAssertEqual(plots.lossChart.series[0].points.map(\.y), [9, 8, 7, 6])
-        let ratios = plots.ratioChart.series
-        XCTAssertEqual(ratios.map(\.name), ["alpha", "beta"])
-        XCTAssertEqual(ratios[0].points.map(\.y), [40, 4])
-        XCTAssertEqual(ratios[1].points.map(\.x), [0, 4])
-        // The weights as steps: after the first evaluation, then before and after the second.
-        let weights = plots.weightChart
-        XCTAssertEqual(weights.x, [0, 4, 4])
-        XCTAssertEqual(weights.layers.map(\.values), [[0.8, 0.8, 0.3], [0.2, 0.2, 0.7]])
+    /// Runs the `ddk` built next to this test bundle; returns its standard output.
+    private static func ddk(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = productsFolder.appendingPathComponent("ddk")
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, "ddk \(arguments.joined(separator: " "))")
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    private static var productsFolder: URL {
+        #if os(macOS)
+        for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
+            return bundle.bundleURL.deletingLastPathComponent()
+        }
+        #endif
+        return Bundle.main.bundleURL
     }
 
     private static func evaluation(step: Int, ppl: [Double], before: [Double], after: [Double]) -> DDKRecord {

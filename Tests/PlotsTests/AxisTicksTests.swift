@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Plots
+import Plots
 
 final class AxisTicksTests: XCTestCase {
     private let ranges: [(Double, Double)] = [

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Plots
+import Plots
 
 /// Charts of known data: known points land at known pixels. The frame's plot area is
 /// x 84...750 and y 48...476 (960 × 540 canvas).

@@ -1,5 +1,5 @@
 import XCTest
-@testable import Plots
+import Plots
 
 final class SVGDocumentTests: XCTestCase {
     func testEveryElementKindMakesWellFormedSVG() {
@@ -30,18 +30,16 @@ final class SVGDocumentTests: XCTestCase {
     }
 
     func testControlCharactersXMLForbidsAreReplaced() {
-        XCTAssertEqual("a\u{01}b\u{1B}c\td\n".xmlEscaped, "a\u{FFFD}b\u{FFFD}c\td\n")
         var document = SVGDocument(width: 10, height: 10)
-        document.text("bell\u{07}", at: Point(x: 0, y: 0))
-        XCTAssertEqual(ParsedSVG(document.rendered()).texts, ["bell\u{FFFD}"])
+        document.text("a\u{01}b\u{1B}c\u{07}", at: Point(x: 0, y: 0))
+        XCTAssertTrue(document.rendered().contains(">a\u{FFFD}b\u{FFFD}c\u{FFFD}</text>"))
+        XCTAssertEqual(ParsedSVG(document.rendered()).texts, ["a\u{FFFD}b\u{FFFD}c\u{FFFD}"])
     }
 
     func testCoordinatesHaveAtMostTwoDecimals() {
-        XCTAssertEqual(SVGDocument.number(12), "12")
-        XCTAssertEqual(SVGDocument.number(12.5), "12.5")
-        XCTAssertEqual(SVGDocument.number(-0.254), "-0.25")
-        XCTAssertEqual(SVGDocument.number(1.0 / 3), "0.33")
-        XCTAssertEqual(SVGDocument.number(.nan), "0")
+        var document = SVGDocument(width: 10, height: 10)
+        document.polyline([Point(x: 12, y: 12.5), Point(x: -0.254, y: 1.0 / 3), Point(x: .nan, y: 7.10)], stroke: "red")
+        XCTAssertTrue(document.rendered().contains("points=\"12,12.5 -0.25,0.33 0,7.1\""), document.rendered())
     }
 
     func testWriteCreatesTheFolder() throws {
