@@ -9,7 +9,9 @@ public struct ChartFrame: Sendable {
     public var yTitle: String
     /// Room below the plot for tick labels and the x axis name (more for slanted labels).
     public var bottomMargin = 64.0
-    static let margin = (top: 48.0, right: 210.0, left: 84.0)
+    /// Room right of the plot for the legend (more for long names).
+    public var rightMargin = 210.0
+    static let margin = (top: 48.0, left: 84.0)
     static let fontSize = 13.0
 
     public init(title: String, xTitle: String, yTitle: String) {
@@ -20,9 +22,21 @@ public struct ChartFrame: Sendable {
 
     /// The plot area's pixel edges.
     public var plotLeft: Double { Self.margin.left }
-    public var plotRight: Double { width - Self.margin.right }
+    public var plotRight: Double { width - rightMargin }
     public var plotTop: Double { Self.margin.top }
     public var plotBottom: Double { height - bottomMargin }
+
+    /// Widens the canvas (the plot area keeps its size) when the longest legend name would
+    /// not fit the right margin, and makes it taller when the entries would not fit its height.
+    mutating func makeRoom(forLegend names: [String], heading: Bool = false) {
+        let neededWidth = 20 + 30 + Double(names.map(\.count).max() ?? 0) * Self.fontSize * 0.62 + 10
+        if neededWidth > rightMargin {
+            width += neededWidth - rightMargin
+            rightMargin = neededWidth
+        }
+        let neededHeight = plotTop + 12 + Double(names.count + (heading ? 1 : 0)) * 21 + bottomMargin
+        if neededHeight > height { height = neededHeight }
+    }
 
     /// A blank document with the title drawn.
     func document() -> SVGDocument {

@@ -36,6 +36,7 @@ public struct GroupedBarChart: Sendable {
         self.series = series
         self.yKind = yKind
         if slantsLabels { frame.bottomMargin = 64 + 0.5 * longestLabelWidth }
+        frame.makeRoom(forLegend: series.map(\.name))
     }
 
     public var yScale: Scale {

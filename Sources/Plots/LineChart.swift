@@ -21,6 +21,7 @@ public struct LineChart: Sendable {
         frame = ChartFrame(title: title, xTitle: xTitle, yTitle: yTitle)
         self.series = series
         self.yKind = yKind
+        frame.makeRoom(forLegend: series.map(\.name))
     }
 
     public var xScale: Scale {

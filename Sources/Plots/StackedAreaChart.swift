@@ -22,6 +22,7 @@ public struct StackedAreaChart: Sendable {
         frame = ChartFrame(title: title, xTitle: xTitle, yTitle: yTitle)
         self.x = x
         self.layers = layers
+        frame.makeRoom(forLegend: layers.map(\.name))
     }
 
     /// The running totals: `tops[layer][i]` is the sum of layers 0...layer at x[i].

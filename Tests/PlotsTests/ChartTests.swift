@@ -74,6 +74,20 @@ final class ChartTests: XCTestCase {
         XCTAssertTrue(labels.allSatisfy { $0.attributes["transform"]?.hasPrefix("rotate(-30") == true })
     }
 
+    func testLongOrManyLegendNamesEnlargeTheCanvasNotShrinkThePlot() {
+        let long = LineChart(title: "t", xTitle: "x", yTitle: "y", series: [
+            .init(name: String(repeating: "w", count: 60), points: [Point(x: 0, y: 0), Point(x: 1, y: 1)]),
+        ])
+        XCTAssertGreaterThan(long.frame.width, 960)
+        XCTAssertEqual(long.frame.plotRight, 750, accuracy: 1e-9)
+        let many = LineChart(title: "t", xTitle: "x", yTitle: "y", series: (1...30).map {
+            .init(name: "domain \($0)", points: [Point(x: 0, y: Double($0))])
+        })
+        XCTAssertGreaterThanOrEqual(many.frame.height, 48 + 12 + 30 * 21 + 64)
+        let lastEntry = ParsedSVG(many.document().rendered()).all("text").first { $0.text == "domain 30" }
+        XCTAssertLessThan(lastEntry?.number("y") ?? .infinity, many.frame.height)
+    }
+
     /// With PLOTS_SAMPLES=folder, writes a sample of each chart there to look at.
     func testSampleChartsAreWellFormed() throws {
         let domains = ["code-python", "technical-docs", "manuals", "math", "legal", "literature", "encyclopedic", "code-swift"]
