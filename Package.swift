@@ -15,6 +15,7 @@
 //                          sums through a protocol), checkpoints, metrics, evaluation
 //   Runtime                what crosses ranks: roles, communicators, the teacher pool, gradient
 //                          sync over MPI, deadlines, the job
+//   Plots                  SVG charts (axes, lines, stacked areas, bars with error bars); Foundation only
 //   ddk                    the command-line tool, the only place that decides to exit
 import PackageDescription
 
@@ -92,6 +93,10 @@ var targets: [Target] = [
     .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "TrainingCore", "Distillation"],
                 path: "Tests/RuntimeTests"),
 
+    // MARK: Plots (SVG charts for `ddk report --plot`; Foundation only)
+    .target(name: "Plots", path: "Sources/Plots", exclude: ["README.md"]),
+    .testTarget(name: "PlotsTests", dependencies: ["Plots"], path: "Tests/PlotsTests"),
+
     // MARK: Command-line tool
     .executableTarget(
         name: "ddk",
@@ -106,9 +111,11 @@ var targets: [Target] = [
             "LanguageModels",
             "Tokenizer",
             "DataPipeline",
+            "Plots",
         ],
         path: "Sources/ddk",
         swiftSettings: releaseSpeed),
+    .testTarget(name: "DDKCommandTests", dependencies: ["ddk", "TrainingCore"], path: "Tests/DDKCommandTests"),
 ]
 
 let package = Package(

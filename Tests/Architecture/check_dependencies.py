@@ -5,7 +5,8 @@
   dependency closure;
 - only Runtime and the command-line tool (plus MPI's own tests and checks) depend on MPI
   directly;
-- the Engine depends on nothing but OpenBLAS and the memory-mapped file reader.
+- the Engine depends on nothing but OpenBLAS and the memory-mapped file reader;
+- the SVG charts (Plots) depend on no other target.
 
 Prints one PASS/FAIL line per check and exits non-zero on a failure.
 """
@@ -51,4 +52,6 @@ check(not direct, "only Runtime, ddk and MPI's own tests depend on MPI" + (f" (a
 
 engine = dependencies.get("Engine", set())
 check(engine <= {"COpenBLAS", "MappedFiles"}, f"Engine depends only on COpenBLAS and MappedFiles ({', '.join(sorted(engine))})")
+plots = dependencies.get("Plots")
+check(plots == set(), f"Plots depends on no other target ({', '.join(sorted(plots or [])) or 'nothing' if plots is not None else 'no such target'})")
 sys.exit(1 if failures else 0)

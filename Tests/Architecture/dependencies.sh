@@ -2,7 +2,7 @@
 # The module architecture, checked: the training core has no MPI in its dependency
 # closure (per `swift package describe`) and builds on its own without building anything
 # of MPI; only Runtime and the command-line tool import MPI; the Engine depends only on
-# OpenBLAS and the memory-mapped file reader.
+# OpenBLAS and the memory-mapped file reader; the SVG charts (Plots) depend on no other target.
 #
 # Usage: Tests/Architecture/dependencies.sh   (from anywhere; ends with
 #   "architecture-tests: N passed, M failed")

@@ -13,17 +13,25 @@ struct ReportCommand: ParsableCommand {
         discussion: """
         Reads RUN/metrics.jsonl (written by ddk distill). With --json prints one object: \
         run, steps, mode, domains [{name, teacher_ppl, student_ppl_before, student_ppl_after, \
-        ratio_after, weight}], mean_student_ppl_before, mean_student_ppl_after.
+        ratio_after, weight}], mean_student_ppl_before, mean_student_ppl_after. \
+        With --plot writes SVG charts instead of the table: RUN/plots/loss.svg (loss and its \
+        components per step), ratios.svg (each domain's student/teacher perplexity ratio, log \
+        scale) and weights.svg (the DDK weights over the steps, stacked); prints their paths \
+        (with --json: run, plots [{name, path}]).
         """)
 
     @Option(name: .customLong("run"), help: "The run folder (holding metrics.jsonl), e.g. runs/demo.")
     var runFolder: String
+
+    @Flag(name: .long, help: "Write SVG charts to RUN/plots (loss, ratios, weights) instead of the table.")
+    var plot = false
 
     @OptionGroup var output: JSONOutputOption
 
     func run() throws {
         let path = (runFolder as NSString).appendingPathComponent("metrics.jsonl")
         let records = try MetricsLog.read(path: path)
+        if plot { return try writePlots(records: records) }
         let evaluations = records.compactMap { record -> DDKRecord? in
             if case .ddk(let ddk) = record { return ddk }
             return nil
