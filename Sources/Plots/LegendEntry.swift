@@ -5,10 +5,4 @@ public struct LegendEntry: Equatable, Sendable {
     public var name: String
     public var color: String
     public var swatch: Swatch
-
-    public init(name: String, color: String, swatch: Swatch) {
-        self.name = name
-        self.color = color
-        self.swatch = swatch
-    }
 }

@@ -27,21 +27,11 @@ public struct ShardHeader: Sendable, Equatable {
     /// The EOS id between documents.
     public var eosTokenID: Int32
     /// Number of documents.
-    public var documentCount: Int
+    public var documentCount: Int = 0
     /// Number of tokens, EOS included.
-    public var tokenCount: Int
+    public var tokenCount: Int = 0
     /// The tokenizer's identity string.
     public var tokenizerIdentity: String
-
-    /// A header; counts are usually filled in when the shard is finished.
-    public init(vocabularySize: Int, eosTokenID: Int32, documentCount: Int = 0, tokenCount: Int = 0,
-                tokenizerIdentity: String) {
-        self.vocabularySize = vocabularySize
-        self.eosTokenID = eosTokenID
-        self.documentCount = documentCount
-        self.tokenCount = tokenCount
-        self.tokenizerIdentity = tokenizerIdentity
-    }
 
     /// Bytes per token: 2 when every id fits in uint16, else 4.
     public var tokenWidth: Int { vocabularySize <= 65536 ? 2 : 4 }

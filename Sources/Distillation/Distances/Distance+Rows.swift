@@ -12,26 +12,29 @@
 extension Distance {
     // MARK: dispatch (one switch per row, the term type specialized inside)
 
+    /// Calls `kernel` with this distance's term type: the only switch from a distance to
+    /// its term, specialized away once inlined.
+    @inline(__always) @usableFromInline
+    func withTerm<Kernel: RowKernelCall>(_ kernel: Kernel) -> RowLosses {
+        switch self {
+        case .forwardKL: return kernel.run(ForwardKLTerm.self)
+        case .reverseKL: return kernel.run(ReverseKLTerm.self)
+        case .jensenShannon: return kernel.run(JensenShannonTerm.self)
+        case .skewedForwardKL: return kernel.run(SkewedForwardKLTerm.self)
+        case .skewedReverseKL: return kernel.run(SkewedReverseKLTerm.self)
+        case .adaptiveKL: return kernel.run(AdaptiveKLTerm.self)
+        case .totalVariation: return kernel.run(TotalVariationTerm.self)
+        }
+    }
+
     @inline(__always) @usableFromInline
     func fullRow(z: UnsafePointer<Float>, t: UnsafePointer<Float>, count: Int, studentScale: Float, teacherScale: Float,
                  label: Int, crossEntropyWeight: Float, distanceWeight: Float,
                  gradient: RowGradient, teacherGradient: UnsafeMutablePointer<Float>?, scratch: KernelScratch) -> RowLosses {
-        switch self {
-        case .forwardKL:
-            RowKernels.full(ForwardKLTerm.self, distance: self, z: z, t: t, count: count, studentScale: studentScale, teacherScale: teacherScale, label: label, crossEntropyWeight: crossEntropyWeight, distanceWeight: distanceWeight, gradient: gradient, teacherGradient: teacherGradient, scratch: scratch)
-        case .reverseKL:
-            RowKernels.full(ReverseKLTerm.self, distance: self, z: z, t: t, count: count, studentScale: studentScale, teacherScale: teacherScale, label: label, crossEntropyWeight: crossEntropyWeight, distanceWeight: distanceWeight, gradient: gradient, teacherGradient: teacherGradient, scratch: scratch)
-        case .jensenShannon:
-            RowKernels.full(JensenShannonTerm.self, distance: self, z: z, t: t, count: count, studentScale: studentScale, teacherScale: teacherScale, label: label, crossEntropyWeight: crossEntropyWeight, distanceWeight: distanceWeight, gradient: gradient, teacherGradient: teacherGradient, scratch: scratch)
-        case .skewedForwardKL:
-            RowKernels.full(SkewedForwardKLTerm.self, distance: self, z: z, t: t, count: count, studentScale: studentScale, teacherScale: teacherScale, label: label, crossEntropyWeight: crossEntropyWeight, distanceWeight: distanceWeight, gradient: gradient, teacherGradient: teacherGradient, scratch: scratch)
-        case .skewedReverseKL:
-            RowKernels.full(SkewedReverseKLTerm.self, distance: self, z: z, t: t, count: count, studentScale: studentScale, teacherScale: teacherScale, label: label, crossEntropyWeight: crossEntropyWeight, distanceWeight: distanceWeight, gradient: gradient, teacherGradient: teacherGradient, scratch: scratch)
-        case .adaptiveKL:
-            RowKernels.full(AdaptiveKLTerm.self, distance: self, z: z, t: t, count: count, studentScale: studentScale, teacherScale: teacherScale, label: label, crossEntropyWeight: crossEntropyWeight, distanceWeight: distanceWeight, gradient: gradient, teacherGradient: teacherGradient, scratch: scratch)
-        case .totalVariation:
-            RowKernels.full(TotalVariationTerm.self, distance: self, z: z, t: t, count: count, studentScale: studentScale, teacherScale: teacherScale, label: label, crossEntropyWeight: crossEntropyWeight, distanceWeight: distanceWeight, gradient: gradient, teacherGradient: teacherGradient, scratch: scratch)
-        }
+        withTerm(FullRowCall(distance: self, z: z, t: t, count: count, studentScale: studentScale,
+                             teacherScale: teacherScale, label: label, crossEntropyWeight: crossEntropyWeight,
+                             distanceWeight: distanceWeight, gradient: gradient, teacherGradient: teacherGradient,
+                             scratch: scratch))
     }
 
     @inline(__always) @usableFromInline
@@ -41,25 +44,11 @@ extension Distance {
         let k = targets.k
         return targets.ids.withUnsafeBufferPointer { idsBuffer in
             targets.logProbabilities.withUnsafeBufferPointer { lpBuffer in
-                let ids = idsBuffer.baseAddress! + targetRow * k
-                let lp = lpBuffer.baseAddress! + targetRow * k
-                let tail = targets.tailMass[targetRow]
-                switch self {
-                case .forwardKL:
-                    return RowKernels.topK(ForwardKLTerm.self, distance: self, z: z, count: count, ids: ids, logProbabilities: lp, tailMass: tail, k: k, studentScale: studentScale, label: label, crossEntropyWeight: crossEntropyWeight, distanceWeight: distanceWeight, gradient: gradient, scratch: scratch)
-                case .reverseKL:
-                    return RowKernels.topK(ReverseKLTerm.self, distance: self, z: z, count: count, ids: ids, logProbabilities: lp, tailMass: tail, k: k, studentScale: studentScale, label: label, crossEntropyWeight: crossEntropyWeight, distanceWeight: distanceWeight, gradient: gradient, scratch: scratch)
-                case .jensenShannon:
-                    return RowKernels.topK(JensenShannonTerm.self, distance: self, z: z, count: count, ids: ids, logProbabilities: lp, tailMass: tail, k: k, studentScale: studentScale, label: label, crossEntropyWeight: crossEntropyWeight, distanceWeight: distanceWeight, gradient: gradient, scratch: scratch)
-                case .skewedForwardKL:
-                    return RowKernels.topK(SkewedForwardKLTerm.self, distance: self, z: z, count: count, ids: ids, logProbabilities: lp, tailMass: tail, k: k, studentScale: studentScale, label: label, crossEntropyWeight: crossEntropyWeight, distanceWeight: distanceWeight, gradient: gradient, scratch: scratch)
-                case .skewedReverseKL:
-                    return RowKernels.topK(SkewedReverseKLTerm.self, distance: self, z: z, count: count, ids: ids, logProbabilities: lp, tailMass: tail, k: k, studentScale: studentScale, label: label, crossEntropyWeight: crossEntropyWeight, distanceWeight: distanceWeight, gradient: gradient, scratch: scratch)
-                case .adaptiveKL:
-                    return RowKernels.topK(AdaptiveKLTerm.self, distance: self, z: z, count: count, ids: ids, logProbabilities: lp, tailMass: tail, k: k, studentScale: studentScale, label: label, crossEntropyWeight: crossEntropyWeight, distanceWeight: distanceWeight, gradient: gradient, scratch: scratch)
-                case .totalVariation:
-                    return RowKernels.topK(TotalVariationTerm.self, distance: self, z: z, count: count, ids: ids, logProbabilities: lp, tailMass: tail, k: k, studentScale: studentScale, label: label, crossEntropyWeight: crossEntropyWeight, distanceWeight: distanceWeight, gradient: gradient, scratch: scratch)
-                }
+                withTerm(TopKRowCall(distance: self, z: z, count: count, ids: idsBuffer.baseAddress! + targetRow * k,
+                                     logProbabilities: lpBuffer.baseAddress! + targetRow * k,
+                                     tailMass: targets.tailMass[targetRow], k: k, studentScale: studentScale, label: label,
+                                     crossEntropyWeight: crossEntropyWeight, distanceWeight: distanceWeight,
+                                     gradient: gradient, scratch: scratch))
             }
         }
     }

@@ -17,4 +17,10 @@ extension DistillJob {
         CollectiveDeadline(seconds: config.teacher.timeoutSeconds, configKey: "teacher.timeout_seconds",
                            worldRank: world.rank, role: Self.roleName(layout.roles(ofRank: world.rank)))
     }
+
+    /// The teacher pool's flow control: prefetch depth and the deadline of every wait on the
+    /// peer inside a step (`teacher.timeout_seconds`), the same on both ends of each link.
+    var poolFlowControl: PoolFlowControl {
+        PoolFlowControl(prefetchDepth: config.teacher.prefetchDepth, timeoutSeconds: config.teacher.timeoutSeconds)
+    }
 }

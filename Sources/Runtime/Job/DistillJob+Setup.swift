@@ -125,8 +125,7 @@ extension DistillJob {
         }
         if layout.teacherIndex(ofRank: world.rank) != nil, objective.needsTeacher, !layout.isSingleProcess, let worker {
             return .teacher(TeacherPart(worker: worker, service: TeacherService(
-                worker: worker, world: world, layout: layout, prefetchDepth: config.teacher.prefetchDepth,
-                timeoutSeconds: config.teacher.timeoutSeconds)))
+                worker: worker, world: world, layout: layout, flow: poolFlowControl)))
         }
         return .idle
     }
@@ -177,7 +176,7 @@ extension DistillJob {
             throw StudentInitializationError("student \(studentIndex) has no teacher rank")
         }
         return RemoteTeacherChannel(world: world, teacherRank: teacherRank, studentIndex: studentIndex, format: format,
-                                    prefetchDepth: config.teacher.prefetchDepth, timeoutSeconds: config.teacher.timeoutSeconds)
+                                    flow: poolFlowControl)
     }
 
     /// The teacher's LM-head matrix (V,dT), read once by each student for `dskd`.

@@ -10,23 +10,21 @@ public final class RemoteTeacherChannel: TeacherChannel {
     let teacherRank: Int
     let studentIndex: Int
     let format: TeacherMessageFormat
-    let prefetchDepth: Int
-    let timeout: Duration
+    let flow: PoolFlowControl
     private var posted: [(step: Int, buffer: MPIBuffer<UInt32>, request: Request)] = []
     private var credits: [Request] = []
     private var steps: Range<Int> = 0..<0
     private var nextToPost = 0
-    /// Buffers of completed receives, reused (at most `prefetchDepth` exist).
+    /// Buffers of completed receives, reused (at most `flow.prefetchDepth` exist).
     private var spareBuffers: [MPIBuffer<UInt32>] = []
 
     public init(world: Communicator, teacherRank: Int, studentIndex: Int, format: TeacherMessageFormat,
-                prefetchDepth: Int, timeoutSeconds: Double) {
+                flow: PoolFlowControl) {
         self.world = world
         self.teacherRank = teacherRank
         self.studentIndex = studentIndex
         self.format = format
-        self.prefetchDepth = prefetchDepth
-        timeout = .milliseconds(Int64(timeoutSeconds * 1000))
+        self.flow = flow
     }
 
     public func beginInterval(steps: Range<Int>) throws {
@@ -43,9 +41,9 @@ public final class RemoteTeacherChannel: TeacherChannel {
         posted.removeFirst()
         let status: MessageStatus?
         do {
-            status = try first.request.wait(timeout: timeout)
+            status = try first.request.wait(timeout: flow.timeout)
         } catch let error as MPIError {
-            throw TeacherTimeoutError(teacherRank: teacherRank, step: step, seconds: timeout, underlying: error)
+            throw TeacherTimeoutError(teacherRank: teacherRank, step: step, seconds: flow.timeout, underlying: error)
         }
         let outputs = try format.decode(first.buffer, count: status?.count ?? 0, expectedStep: step,
                                         expectedStudent: studentIndex, sourceRank: teacherRank)
@@ -60,13 +58,13 @@ public final class RemoteTeacherChannel: TeacherChannel {
         guard posted.isEmpty else {
             throw TeacherProtocolError(teacherRank: teacherRank, step: posted[0].step, problem: "the interval ended with this step's message not taken")
         }
-        try Request.waitAll(credits, timeout: timeout)
+        try Request.waitAll(credits, timeout: flow.timeout)
         credits.removeAll()
     }
 
     /// Posts receives for the next steps, up to `prefetchDepth` in flight, within the interval.
     private func postAhead() throws {
-        while posted.count < prefetchDepth, nextToPost < steps.upperBound {
+        while posted.count < flow.prefetchDepth, nextToPost < steps.upperBound {
             let buffer = spareBuffers.popLast() ?? MPIBuffer<UInt32>(repeating: 0, count: format.messageWords)
             let request = try world.immediateReceive(into: buffer, from: teacherRank,
                                                      tag: TeacherMessageFormat.tag(step: nextToPost))

@@ -7,7 +7,7 @@ import TrainingCore
 /// served student's share of the global batch, runs the teacher on it and sends the
 /// outputs (non-blocking, tagged by step, the step also in the header).
 ///
-/// Back-pressure: a teacher runs at most `prefetchDepth` steps ahead of each student.
+/// Back-pressure: a teacher runs at most `flow.prefetchDepth` steps ahead of each student.
 /// Before computing step s for a student it waits for that student's credit for step
 /// s − d (sent when the student took step s − d's message), so at most d messages per
 /// student exist at once whatever MPI's eager/rendezvous protocol does. At the end of
@@ -18,8 +18,7 @@ public final class TeacherService {
     let world: Communicator
     /// Student indices served, with their world ranks (student i → teacher i mod P).
     let students: [(index: Int, rank: Int)]
-    let prefetchDepth: Int
-    let timeout: Duration
+    let flow: PoolFlowControl
     /// How long a credit may take: a student's step may legitimately wait `timeout` for its
     /// teacher and as long in the gradient all-reduce, so the teacher waits longer than both
     /// (2 × timeout + 30 s), and a student blocked on another rank reports that rank first.
@@ -31,13 +30,12 @@ public final class TeacherService {
     public private(set) var computeSeconds = 0.0
     public private(set) var creditWaitSeconds = 0.0
 
-    public init(worker: TeacherWorker, world: Communicator, layout: RoleLayout, prefetchDepth: Int, timeoutSeconds: Double) {
+    public init(worker: TeacherWorker, world: Communicator, layout: RoleLayout, flow: PoolFlowControl) {
         self.worker = worker
         self.world = world
         students = layout.studentIndices(servedByTeacherRank: world.rank).map { ($0, layout.studentRanks[$0]) }
-        self.prefetchDepth = prefetchDepth
-        timeout = .milliseconds(Int64(timeoutSeconds * 1000))
-        creditTimeout = timeout * 2 + .seconds(30)
+        self.flow = flow
+        creditTimeout = flow.timeout * 2 + .seconds(30)
         pendingSends = Array(repeating: [], count: students.count)
         uncreditedSteps = Array(repeating: [], count: students.count)
     }
@@ -45,7 +43,7 @@ public final class TeacherService {
     /// Computes and sends the outputs of one step for every served student.
     public func serve(step: Int, plan: BatchPlan, assignments: [SequenceAssignment]) throws {
         for (position, student) in students.enumerated() {
-            while uncreditedSteps[position].count >= prefetchDepth {
+            while uncreditedSteps[position].count >= flow.prefetchDepth {
                 try awaitCredit(position)
             }
             let started = Date()
@@ -66,7 +64,7 @@ public final class TeacherService {
     public func drain() throws {
         for position in students.indices {
             while !uncreditedSteps[position].isEmpty { try awaitCredit(position) }
-            try Request.waitAll(pendingSends[position], timeout: timeout)
+            try Request.waitAll(pendingSends[position], timeout: flow.timeout)
             pendingSends[position].removeAll()
         }
     }
