@@ -15,8 +15,7 @@ struct BenchTopKCommand: ParsableCommand {
 
     @OptionGroup var output: JSONOutputOption
 
-    @Option(name: .long, help: "Teacher GGUF file.")
-    var teacher = defaultTeacherPath
+    @OptionGroup var teacher: TeacherOption
 
     @Option(name: .long, help: "Text file the teacher reads (its first --tokens tokens).")
     var textFile: String
@@ -75,14 +74,14 @@ struct BenchTopKCommand: ParsableCommand {
             }
         }
         if output.json {
-            try printJSON(Report(teacher: teacher, textFile: textFile, tokens: n, vocabulary: v, results: results))
+            try printJSON(Report(teacher: teacher.teacher, textFile: textFile, tokens: n, vocabulary: v, results: results))
         }
     }
 
     /// The text's first --tokens token ids and the teacher's logits for them (row-major, n × V).
     private func readTeacherLogits() throws -> (ids: [Int32], logits: [Float], vocabularySize: Int) {
-        let source = try ModelSource(path: teacher, role: .teacher)
-        let tokenizer = try source.tokenizer(checkpointTokenizer: teacher)
+        let source = try teacher.open()
+        let tokenizer = try source.tokenizer(checkpointTokenizer: teacher.teacher)
         let text = try String(contentsOfFile: textFile, encoding: .utf8)
         let ids = Array(try tokenizer.encode(text).prefix(tokens))
         guard ids.count >= 2 else { throw ValidationError("\(textFile): fewer than 2 tokens") }

@@ -13,8 +13,7 @@ struct InitStudentCommand: ParsableCommand {
         commandName: "init-student",
         abstract: "Make a student from selected teacher blocks (embeddings and norms kept) and write it as a checkpoint.")
 
-    @Option(help: "The teacher: a GGUF file or a checkpoint folder.")
-    var teacher: String = defaultTeacherPath
+    @OptionGroup var teacher: TeacherOption
 
     @Option(help: "Teacher blocks to keep, comma-separated (e.g. 0,3,6,9); default every --every-th block.")
     var layers: String?
@@ -35,7 +34,7 @@ struct InitStudentCommand: ParsableCommand {
     }
 
     func run() throws {
-        let source = try ModelSource(path: teacher, role: .teacher)
+        let source = try teacher.open()
         let tokenizerIdentity = try source.requiredTokenizerIdentity()
         let blocks: [Int]
         if let layers {
@@ -56,7 +55,7 @@ struct InitStudentCommand: ParsableCommand {
                                                  into: student.layout, parameters: student.parameters)
         try Checkpoint.saveModel(parameters: student.parameters, layout: student.layout, to: URL(fileURLWithPath: out),
                                  metadata: [ModelSource.tokenizerIdentityKey: tokenizerIdentity,
-                                            "teacher": teacher, "teacher_layers": blocks.map(String.init).joined(separator: ",")])
+                                            "teacher": teacher.teacher, "teacher_layers": blocks.map(String.init).joined(separator: ",")])
         if output.json {
             try printJSON(Report(out: out, layers: blocks, parameters: architecture.parameterCount))
         } else {

@@ -15,6 +15,14 @@ struct ModelOption: ParsableArguments {
     func open() throws -> ModelSource { try ModelSource(path: model) }
 }
 
+/// `--teacher`: the teacher a command reads, a GGUF file or a checkpoint folder.
+struct TeacherOption: ParsableArguments {
+    @Option(name: .long, help: "The teacher: a GGUF file or a checkpoint folder.")
+    var teacher: String = defaultTeacherPath
+
+    func open() throws -> ModelSource { try ModelSource(path: teacher, role: .teacher) }
+}
+
 /// `--model` and `--tokenizer`: a model and the tokenizer of the text it reads.
 struct ModelAndTokenizerOptions: ParsableArguments {
     @OptionGroup var model: ModelOption
