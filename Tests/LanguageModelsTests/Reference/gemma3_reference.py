@@ -6,15 +6,20 @@ activations, log-probabilities in float64.
 
     python3 gemma3_reference.py MODEL.gguf REQUEST.json OUT_DIR
 
-REQUEST.json: {"logits": [ids...], "tail": {"ids": [ids...], "rows": n}, "score": [[ids...], ...],
+REQUEST.json: {"logits": [ids...], "windowed": {"ids": [ids...], "window": w}, "score": [[ids...], ...],
                "greedy": {"prompt": [ids...], "steps": n}}
 Writes OUT_DIR/logits.f32 (the logits of "logits", row-major (T, V), little-endian float32) and
-OUT_DIR/tail.f32 (the logits of the last `rows` positions of "tail"), and prints
-{"mean_nll": [...], "greedy": [...]} on standard output.
+OUT_DIR/windowed.f32 (the logits of "windowed" with the sliding window narrowed to w, so that a
+short text exercises it), and prints {"mean_nll": [...], "greedy": [...]} on standard output.
 Exit status 3 when numpy or gguf cannot be imported.
 """
 import json
+import os
 import sys
+
+# One BLAS thread: the Swift side computes alongside, and small matrices gain nothing from more.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 try:
     import numpy as np
@@ -124,8 +129,9 @@ def main():
     request = json.load(open(request_path))
     model = Gemma3(model_path)
     model.logits(request["logits"]).astype("<f4").tofile(f"{out_dir}/logits.f32")
-    tail = request["tail"]
-    (model.hidden(tail["ids"])[-tail["rows"]:] @ model.w("token_embd.weight").T).astype("<f4").tofile(f"{out_dir}/tail.f32")
+    file_window, model.window = model.window, request["windowed"]["window"]
+    model.logits(request["windowed"]["ids"]).astype("<f4").tofile(f"{out_dir}/windowed.f32")
+    model.window = file_window
     result = {"mean_nll": [model.mean_nll(ids) for ids in request["score"]],
               "greedy": model.greedy(request["greedy"]["prompt"], request["greedy"]["steps"])}
     print(json.dumps(result))
