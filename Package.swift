@@ -54,7 +54,7 @@ var targets: [Target] = [
     .target(name: "LanguageModels", dependencies: ["Engine", "GGUF", "Tokenizer"], path: "Sources/LanguageModels",
             exclude: ["README.md"], swiftSettings: releaseSpeed),
     .testTarget(name: "LanguageModelsTests", dependencies: ["LanguageModels", "Engine", "GGUF", "Tokenizer"],
-                path: "Tests/LanguageModelsTests"),
+                path: "Tests/LanguageModelsTests", exclude: ["Reference"]),
 
     // MARK: DataPipeline
     .target(

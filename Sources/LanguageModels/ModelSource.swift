@@ -11,7 +11,7 @@ import Tokenizer
 public struct ModelSource {
     /// Where the weights are and in which format.
     public enum Format {
-        /// A llama GGUF file: config from its metadata, weights dequantized to Float32.
+        /// A GGUF file (llama or gemma3): config from its metadata, weights dequantized to Float32.
         case gguf(GGUFFile)
         /// A checkpoint folder's `model.safetensors`.
         case checkpoint(weights: String)
@@ -26,11 +26,12 @@ public struct ModelSource {
     public let path: String
     public let role: Role
     public let format: Format
-    /// The architecture (a student takes its vocabulary and RoPE from a teacher's).
-    public let config: LlamaConfig
-    /// The tokenizer stored with the weights: a GGUF file's own; nil for a checkpoint
-    /// (checkpoints carry no vocabulary) and for a GGUF file without one.
-    public let ownTokenizer: Tokenizer?
+    /// The architecture and its config, read from the file (a checkpoint folder is llama).
+    public let architecture: ModelArchitecture
+    /// The tokenizer stored with the weights: a GGUF file's own (`GGUFTokenizer.load`: byte-level
+    /// BPE or SentencePiece); nil for a checkpoint (checkpoints carry no vocabulary) and for a
+    /// GGUF file without one.
+    public let ownTokenizer: (any TextTokenizer)?
     /// Identity of the tokenizer whose ids the model reads: its GGUF tokenizer's, or the one a
     /// checkpoint records in its safetensors metadata (`tokenizer_identity`); nil when unknown.
     public let tokenizerIdentity: String?
@@ -50,16 +51,16 @@ public struct ModelSource {
         if isDirectory.boolValue {
             let folder = URL(fileURLWithPath: path)
             let weights = folder.appendingPathComponent(Checkpoint.modelFileName).path
-            config = try Checkpoint.loadConfig(from: folder)
+            architecture = .llama(try Checkpoint.loadConfig(from: folder))
             format = .checkpoint(weights: weights)
             ownTokenizer = nil
             let recorded = try SafetensorsFile(path: weights).metadata[Self.tokenizerIdentityKey]
             tokenizerIdentity = recorded.flatMap { $0.isEmpty ? nil : $0 }
         } else {
             let file = try GGUFFile(path: path)
-            config = try LlamaConfig(gguf: file)
+            architecture = try ModelArchitecture(gguf: file)
             format = .gguf(file)
-            ownTokenizer = file.metadata["tokenizer.ggml.model"] == nil ? nil : try Tokenizer(gguf: file)
+            ownTokenizer = file.metadata["tokenizer.ggml.model"] == nil ? nil : try GGUFTokenizer.load(from: file)
             tokenizerIdentity = ownTokenizer?.identity
         }
     }
@@ -72,8 +73,31 @@ public struct ModelSource {
         }
     }
 
-    /// A frozen model with these weights, for batches up to `maxBatchSize`×`maxSequenceLength`.
+    /// The Llama config (a student takes its vocabulary and RoPE from a teacher's); throws
+    /// for another architecture, naming it.
+    public var config: LlamaConfig {
+        get throws {
+            guard case .llama(let config) = architecture else { throw needsLlama() }
+            return config
+        }
+    }
+
+    private func needsLlama() -> ModelSourceError {
+        ModelSourceError(role: role, path: path, problem: "is a \(architecture.name) model; this needs a llama model")
+    }
+
+    /// A frozen model of either architecture, for batches up to `maxBatchSize`×`maxSequenceLength`.
+    public func loadInference(_ maxBatchSize: Int, _ maxSequenceLength: Int) throws -> any LanguageModelInference {
+        guard case .gguf(let file) = format, case .gemma3 = architecture else {
+            return try load(maxBatchSize, maxSequenceLength)
+        }
+        return try Gemma3Inference(gguf: file, maxBatchSize: maxBatchSize, maxSequenceLength: maxSequenceLength)
+    }
+
+    /// A frozen Llama-family model with these weights, for batches up to
+    /// `maxBatchSize`×`maxSequenceLength`; throws for another architecture.
     public func load(_ maxBatchSize: Int, _ maxSequenceLength: Int) throws -> LlamaInference {
+        let config = try self.config
         switch format {
         case .gguf(let file):
             return try LlamaInference(gguf: file, maxBatchSize: maxBatchSize, maxSequenceLength: maxSequenceLength)
@@ -90,7 +114,7 @@ public struct ModelSource {
         if let tokenizerIdentity { return tokenizerIdentity }
         switch format {
         case .gguf(let file):
-            return try Tokenizer(gguf: file).identity  // throws naming the missing metadata
+            return try GGUFTokenizer.load(from: file).identity  // throws naming the missing metadata
         case .checkpoint(let weights):
             throw ModelSourceError(role: role, path: weights, problem: "has no \(Self.tokenizerIdentityKey) in its metadata; "
                 + "write the checkpoint with `ddk init-model --tokenizer-model ...` or `ddk init-student`")
@@ -99,15 +123,15 @@ public struct ModelSource {
 
     /// The tokenizer: the GGUF file's own, or for a checkpoint the one in the GGUF file
     /// `checkpointTokenizer`. Throws when its vocabulary size differs from the model's.
-    public func tokenizer(checkpointTokenizer: String) throws -> Tokenizer {
-        let (tokenizer, source): (Tokenizer, String)
+    public func tokenizer(checkpointTokenizer: String) throws -> any TextTokenizer {
+        let (tokenizer, source): (any TextTokenizer, String)
         switch format {
-        case .gguf(let file): (tokenizer, source) = (try ownTokenizer ?? Tokenizer(gguf: file), path)
-        case .checkpoint: (tokenizer, source) = (try Tokenizer(ggufAt: checkpointTokenizer), checkpointTokenizer)
+        case .gguf(let file): (tokenizer, source) = (try ownTokenizer ?? GGUFTokenizer.load(from: file), path)
+        case .checkpoint: (tokenizer, source) = (try GGUFTokenizer.load(ggufAt: checkpointTokenizer), checkpointTokenizer)
         }
-        guard tokenizer.vocabularySize == config.vocabularySize else {
+        guard tokenizer.vocabularySize == architecture.vocabularySize else {
             throw GGUFModelError(path: path, subject: nil,
-                                 problem: "the model has \(config.vocabularySize) tokens but the tokenizer \(source) has \(tokenizer.vocabularySize)")
+                                 problem: "the model has \(architecture.vocabularySize) tokens but the tokenizer \(source) has \(tokenizer.vocabularySize)")
         }
         return tokenizer
     }

@@ -243,7 +243,7 @@ final class CheckpointEvaluationTests: XCTestCase {
         small.vocabularySize = 300
         try writeStudent(to: otherVocabulary, config: config, teacher: teacher, architecture: small, metadata: identity)
         refusal({ _ = try evaluator.evaluate(try StudentCheckpoint(folder: otherVocabulary.path), configPath: "tiny.toml") },
-                mentions: ["300", "\(teacher.config.vocabularySize)", "vocabulary"])
+                mentions: ["300", "\(teacher.architecture.vocabularySize)", "vocabulary"])
 
         let noShards = try tinyConfig(["data.shards=\"\(scratch.appendingPathComponent("no-shards").path)\""])
         refusal({ _ = try CheckpointEvaluator(config: noShards, teacher: teacher) }, mentions: ["no-shards"])

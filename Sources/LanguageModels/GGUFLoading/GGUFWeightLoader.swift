@@ -44,9 +44,17 @@ public enum GGUFWeightLoader {
     /// in the file without a place in the model.
     public static func load(from file: GGUFFile, into parameters: FloatBuffer, layout: ParameterLayout) throws {
         precondition(parameters.count >= layout.count, "parameter buffer smaller than its layout")
+        try load(from: file, into: parameters, tensors: layout.tensors, ggufName: ggufName(forParameter:),
+                 model: "\(layout.config.layerCount)-layer llama model")
+    }
+
+    /// Dequantizes `tensors` from `file` into `parameters`, naming each in the file with
+    /// `ggufName`; strict as `load(from:into:layout:)`, `model` naming the model in errors.
+    static func load(from file: GGUFFile, into parameters: FloatBuffer, tensors: [ParameterTensor],
+                     ggufName: (String) -> String?, model: String) throws {
         var used = Set<String>()
-        for tensor in layout.tensors {
-            guard let name = ggufName(forParameter: tensor.name) else {
+        for tensor in tensors {
+            guard let name = ggufName(tensor.name) else {
                 throw GGUFModelError(path: file.path, subject: tensor.name, problem: "the engine parameter has no GGUF name")
             }
             guard file.containsTensor(named: name) else {
@@ -62,7 +70,7 @@ public enum GGUFWeightLoader {
             used.insert(name)
         }
         if let extra = file.tensors.first(where: { !used.contains($0.name) }) {
-            throw GGUFModelError(path: file.path, subject: extra.name, problem: "tensor has no place in a \(layout.config.layerCount)-layer llama model")
+            throw GGUFModelError(path: file.path, subject: extra.name, problem: "tensor has no place in a \(model)")
         }
     }
 }

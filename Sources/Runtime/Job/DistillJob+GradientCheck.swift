@@ -21,8 +21,8 @@ extension DistillJob {
         let trainer = student.trainer
         let singleObjective = try StudentObjective(section: config.objective)
         if let teacherHead = baseline.teacherHead {
-            try singleObjective.prepareDualSpace(studentWidth: trainer.model.config.hiddenSize, teacherWidth: teacher.config.hiddenSize,
-                                                 vocabularySize: teacher.config.vocabularySize, teacherHead: teacherHead,
+            try singleObjective.prepareDualSpace(studentWidth: trainer.model.config.hiddenSize, teacherWidth: teacher.architecture.hiddenSize,
+                                                 vocabularySize: teacher.architecture.vocabularySize, teacherHead: teacherHead,
                                                  seed: config.seed, weightDecay: config.optimizer.weightDecay)
         }
         var checkTeacher: TeacherWorker?

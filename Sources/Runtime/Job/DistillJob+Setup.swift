@@ -27,7 +27,7 @@ extension DistillJob {
         let rank = world.rank
         let communicators = try JobCommunicators(world: world, layout: layout)
         let dataset = try PreparedDataset(summaryPath: config.data.shards, tokenizerIdentity: try teacher.requiredTokenizerIdentity(),
-                                          vocabularySize: teacher.config.vocabularySize, sequenceLength: config.data.sequenceLength,
+                                          vocabularySize: teacher.architecture.vocabularySize, sequenceLength: config.data.sequenceLength,
                                           validationSequences: config.data.validationSequences, shuffleSeed: config.seed)
         var plan = try BatchPlan(dataset: dataset, seed: config.seed, globalBatchSequences: config.data.globalBatchSequences,
                                  studentCount: layout.studentRanks.count)
@@ -44,8 +44,8 @@ extension DistillJob {
         // The teacher on the ranks that run it (and on rank 0 when it must measure the
         // teacher's perplexity itself: a `ce` job without teacher ranks).
         let format = TeacherMessageFormat(requirements: objective.requirements, rows: plan.localBatchSequences * config.data.sequenceLength,
-                                          k: objective.topK, vocabularySize: teacher.config.vocabularySize,
-                                          hiddenWidth: teacher.config.hiddenSize, temperature: objective.temperature)
+                                          k: objective.topK, vocabularySize: teacher.architecture.vocabularySize,
+                                          hiddenWidth: teacher.architecture.hiddenSize, temperature: objective.temperature)
         let perplexityWorkers = layout.teacherRanks.isEmpty ? [0] : layout.teacherRanks
         var worker: TeacherWorker?
         if layout.teacherIndex(ofRank: rank) != nil || perplexityWorkers.contains(rank) {
@@ -144,8 +144,8 @@ extension DistillJob {
         var teacherHead: [Float]?
         if objective.requirements.contains(.headMatrix) {
             let head = try Self.teacherHead(teacher)
-            try objective.prepareDualSpace(studentWidth: model.config.hiddenSize, teacherWidth: teacher.config.hiddenSize,
-                                           vocabularySize: teacher.config.vocabularySize, teacherHead: head, seed: config.seed,
+            try objective.prepareDualSpace(studentWidth: model.config.hiddenSize, teacherWidth: teacher.architecture.hiddenSize,
+                                           vocabularySize: teacher.architecture.vocabularySize, teacherHead: head, seed: config.seed,
                                            weightDecay: config.optimizer.weightDecay)
             teacherHead = head
         }
@@ -182,7 +182,7 @@ extension DistillJob {
     /// The teacher's LM-head matrix (V,dT), read once by each student for `dskd`.
     static func teacherHead(_ teacher: ModelSource) throws -> [Float] {
         let frozen = try teacher.load(1, 1)
-        let count = teacher.config.vocabularySize * teacher.config.hiddenSize
+        let count = teacher.architecture.vocabularySize * teacher.architecture.hiddenSize
         return Array(frozen.parameters.slice(offset: frozen.layout.lmHead, count: count))
     }
 }

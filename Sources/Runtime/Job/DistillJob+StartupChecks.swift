@@ -24,7 +24,7 @@ extension DistillJob {
         try StudentInitializer.checkVocabulary(student: student, section: config.student, teacher: teacher,
                                                objective: config.objective.name)
         let dataset = try PreparedDataset(summaryPath: config.data.shards, tokenizerIdentity: try teacher.requiredTokenizerIdentity(),
-                                          vocabularySize: teacher.config.vocabularySize, sequenceLength: config.data.sequenceLength,
+                                          vocabularySize: teacher.architecture.vocabularySize, sequenceLength: config.data.sequenceLength,
                                           validationSequences: config.data.validationSequences, shuffleSeed: config.seed)
         if let resume, let folder = try TrainingCheckpoint.resolve(resume, runDirectory: config.resolvedRunDirectory) {
             try checkResumable(try RunState.load(from: folder), folder: folder, config: config,

@@ -88,7 +88,7 @@ public final class DistillJob {
             let student = try StudentInitializer.architecture(config.student, teacher: teacher.config)
             let objective = try StudentObjective(section: config.objective)
             resolved.teacher.ranks = objective.needsTeacher || worldSize == 1
-                ? TeacherPoolSizing.defaultTeacherRanks(worldSize: worldSize, teacher: teacher.config, student: student,
+                ? try TeacherPoolSizing.defaultTeacherRanks(worldSize: worldSize, teacher: teacher.config, student: student,
                                                         sequenceLength: config.data.sequenceLength,
                                                         coordinatorTrains: config.training.coordinatorTrains)
                 : 0

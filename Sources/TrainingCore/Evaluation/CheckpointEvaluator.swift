@@ -30,7 +30,7 @@ public final class CheckpointEvaluator {
         self.teacher = teacher
         let T = config.data.sequenceLength
         dataset = try PreparedDataset(summaryPath: config.data.shards, tokenizerIdentity: try teacher.requiredTokenizerIdentity(),
-                                      vocabularySize: teacher.config.vocabularySize, sequenceLength: T,
+                                      vocabularySize: teacher.architecture.vocabularySize, sequenceLength: T,
                                       validationSequences: config.data.validationSequences, shuffleSeed: config.seed)
         sharding = ValidationSharding(dataset: dataset, sequencesPerDomain: config.data.validationSequences)
         maxBatch = max(1, min(config.data.validationSequences, maxBatchTokens / T))

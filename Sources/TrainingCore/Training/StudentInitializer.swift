@@ -34,10 +34,10 @@ public enum StudentInitializer {
     /// runs (`ce` on the teacher's shards, `kd`, `dskd`) reads one vocabulary of token ids.
     public static func checkVocabulary(student: LlamaConfig, section: DistillConfig.StudentSection,
                                        teacher: ModelSource, objective: String) throws {
-        guard student.vocabularySize != teacher.config.vocabularySize else { return }
+        guard student.vocabularySize != teacher.architecture.vocabularySize else { return }
         let origin = section.initialization == .checkpoint ? "student checkpoint \(section.checkpoint!)" : "student"
         throw StudentInitializationError("\(origin) has vocabulary size \(student.vocabularySize), teacher \(teacher.path) has "
-            + "\(teacher.config.vocabularySize); objective \(objective) needs one vocabulary (use a student with the teacher's tokenizer)")
+            + "\(teacher.architecture.vocabularySize); objective \(objective) needs one vocabulary (use a student with the teacher's tokenizer)")
     }
 
     /// Builds the student for batches up to `batchSize`×`sequenceLength` and sets its
@@ -45,8 +45,8 @@ public enum StudentInitializer {
     public static func makeModel(_ section: DistillConfig.StudentSection, teacher: ModelSource,
                                  batchSize: Int, sequenceLength: Int, seed: UInt64) throws -> LlamaModel {
         let config = try architecture(section, teacher: teacher.config)
-        guard config.vocabularySize == teacher.config.vocabularySize else {
-            throw StudentInitializationError("the student's vocabulary (\(config.vocabularySize)) differs from the teacher's (\(teacher.config.vocabularySize)); the kd and ce objectives need one vocabulary")
+        guard config.vocabularySize == teacher.architecture.vocabularySize else {
+            throw StudentInitializationError("the student's vocabulary (\(config.vocabularySize)) differs from the teacher's (\(teacher.architecture.vocabularySize)); the kd and ce objectives need one vocabulary")
         }
         let model = try LlamaModel(config: config, batchSize: batchSize, sequenceLength: sequenceLength, seed: seed)
         switch section.initialization {

@@ -44,10 +44,9 @@ struct BenchTeacherCommand: ParsableCommand {
     func run() throws {
         BLASThreads.set(1)
         let source = try model.open()
-        let inference = try source.load(batch, sequence)
-        let config = source.config
+        let inference = try source.loadInference(batch, sequence)
         var random = SeededGenerator(seed: 1)
-        let tokens = (0..<(batch * sequence)).map { _ in Int32(random.next() % UInt64(config.vocabularySize)) }
+        let tokens = (0..<(batch * sequence)).map { _ in Int32(random.next() % UInt64(inference.vocabularySize)) }
         var checksum: Float = 0
         func forwardOnce() throws {
             try inference.forward(tokens: tokens, batchSize: batch, sequenceLength: sequence)
@@ -56,8 +55,8 @@ struct BenchTeacherCommand: ParsableCommand {
         try forwardOnce()
         let forward = try medianTimes(runs: max(1, runs), forwardOnce)
         guard checksum.isFinite else { throw ValidationError("the forward pass produced non-finite logits") }
-        let flopsPerRun = config.forwardFlopsPerToken(sequenceLength: sequence) * Double(batch * sequence)
-        let sgemm = try feedForwardSgemm(config)
+        let flopsPerRun = inference.forwardFlopsPerToken(sequenceLength: sequence) * Double(batch * sequence)
+        let sgemm = try feedForwardSgemm(inference.feedForwardShape)
         let report = Report(
             tokensPerSecond: rounded(Double(batch * sequence) / forward.wall, places: 2),
             sgemmGflops: rounded(sgemm.flops / sgemm.times.wall / 1e9, places: 2),
@@ -76,8 +75,8 @@ struct BenchTeacherCommand: ParsableCommand {
     }
 
     /// The machine's sgemm peak on the teacher's FFN shape: out (m,n) = a (m,k) · b (n,k)ᵀ.
-    private func feedForwardSgemm(_ config: LlamaConfig) throws -> (flops: Double, times: (wall: Double, cpu: Double)) {
-        let m = batch * sequence, n = config.intermediateSize, k = config.hiddenSize
+    private func feedForwardSgemm(_ shape: (input: Int, output: Int)) throws -> (flops: Double, times: (wall: Double, cpu: Double)) {
+        let m = batch * sequence, n = shape.output, k = shape.input
         let a = FloatBuffer(count: m * k), b = FloatBuffer(count: n * k), c = FloatBuffer(count: m * n)
         a.buffer.update(repeating: 0.5); b.buffer.update(repeating: 0.25)
         func sgemmOnce() { Matmul.forward(out: c.pointer, inp: a.pointer, weight: b.pointer, rows: m, inputWidth: k, outputWidth: n) }

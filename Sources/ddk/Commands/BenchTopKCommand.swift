@@ -85,7 +85,7 @@ struct BenchTopKCommand: ParsableCommand {
         let text = try String(contentsOfFile: textFile, encoding: .utf8)
         let ids = Array(try tokenizer.encode(text).prefix(tokens))
         guard ids.count >= 2 else { throw ValidationError("\(textFile): fewer than 2 tokens") }
-        let n = ids.count, v = source.config.vocabularySize
+        let n = ids.count, v = source.architecture.vocabularySize
         let inference = try source.load(1, n)
         _ = try inference.forward(tokens: ids, batchSize: 1, sequenceLength: n)
         var teacherLogits = [Float](repeating: 0, count: n * v)

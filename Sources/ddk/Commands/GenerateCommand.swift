@@ -2,6 +2,7 @@ import ArgumentParser
 import Engine
 import Foundation
 import LanguageModels
+import Tokenizer
 
 /// `ddk generate`: continues a prompt, streaming the text as it is produced.
 struct GenerateCommand: ParsableCommand {
@@ -12,8 +13,11 @@ struct GenerateCommand: ParsableCommand {
 
     @OptionGroup var model: ModelAndTokenizerOptions
 
-    @Option(name: .long, help: "The prompt (encoded as given, no BOS).")
+    @Option(name: .long, help: "The prompt (encoded as given, no BOS unless --bos).")
     var prompt: String
+
+    @Flag(name: .long, help: "Prepend the BOS token to the prompt.")
+    var bos = false
 
     @Option(name: .long, help: "Most tokens to generate.")
     var maxTokens: Int = 64
@@ -36,10 +40,10 @@ struct GenerateCommand: ParsableCommand {
     func run() throws {
         BLASThreads.set(1)
         let (source, tokenizer) = try model.open()
-        let promptIDs = try tokenizer.encode(prompt)
+        let promptIDs = try tokenizer.encode(prompt, addingBOS: bos)
         guard !promptIDs.isEmpty else { throw ValidationError("the prompt is empty") }
-        let length = min(source.config.maxPositionEmbeddings, promptIDs.count + maxTokens)
-        let inference = try source.load(1, length)
+        let length = min(source.architecture.contextLength, promptIDs.count + maxTokens)
+        let inference = try source.loadInference(1, length)
         FileHandle.standardOutput.write(Data(prompt.utf8))
         var pending: [UInt8] = []   // bytes of an incomplete UTF-8 character
         let stop: Set<Int32> = tokenizer.eosTokenID.map { [$0] } ?? []
@@ -47,7 +51,7 @@ struct GenerateCommand: ParsableCommand {
                                options: SamplingOptions(temperature: temperature, topK: topK, seed: seed),
                                stopTokens: stop) { id in
             if stop.contains(id) { return }
-            pending += tokenizer.bytes(ofToken: id)
+            pending += tokenizer.decodeBytes([id])
             let complete = completeUTF8PrefixLength(pending)
             if complete > 0 {
                 FileHandle.standardOutput.write(Data(pending[..<complete]))

@@ -44,7 +44,7 @@ struct InitStudentCommand: ParsableCommand {
             }
         } else {
             guard every >= 1 else { throw ValidationError("--every must be 1 or more") }
-            blocks = Array(stride(from: 0, to: source.config.layerCount, by: every))
+            blocks = try Array(stride(from: 0, to: source.config.layerCount, by: every))
         }
         var section = DistillConfig.StudentSection(initialization: .teacherLayers)
         section.teacherLayers = blocks
@@ -59,7 +59,7 @@ struct InitStudentCommand: ParsableCommand {
         if output.json {
             try printJSON(Report(out: out, layers: blocks, parameters: architecture.parameterCount))
         } else {
-            print("init-student: teacher blocks \(blocks) of \(source.config.layerCount), \(architecture.parameterCount) parameters -> \(out)")
+            print("init-student: teacher blocks \(blocks) of \(try source.config.layerCount), \(architecture.parameterCount) parameters -> \(out)")
         }
     }
 }

@@ -40,9 +40,9 @@ struct PerplexityCommand: ParsableCommand {
         let (source, tokenizer) = try model.open()
         let ids = try input.tokenIDs(tokenizer)
         guard ids.count >= 2 else { throw ValidationError("the text has \(ids.count) token(s); at least 2 are needed") }
-        let contextLength = source.config.maxPositionEmbeddings
+        let contextLength = source.architecture.contextLength
         let length = min(window ?? contextLength, contextLength, ids.count)
-        let result = try source.load(1, length).perplexity(of: ids, window: length)
+        let result = try source.loadInference(1, length).perplexity(of: ids, window: length)
         if output.json {
             try printJSON(Report(tokens: result.tokens, predictedTokens: result.predictedTokens,
                                  perplexity: result.perplexity, meanNLL: result.meanNegativeLogLikelihood))

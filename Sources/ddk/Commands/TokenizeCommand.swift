@@ -6,7 +6,7 @@ import Tokenizer
 struct TokenizeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokenize",
-        abstract: "Print the token ids of a text (SmolLM2 byte-level BPE from a GGUF file).",
+        abstract: "Print the token ids of a text under a GGUF file's own tokenizer (byte-level BPE or SentencePiece).",
         discussion: "JSON fields: ids.")
 
     @OptionGroup var tokenizer: TokenizerFileOption
@@ -19,7 +19,7 @@ struct TokenizeCommand: ParsableCommand {
     }
 
     func run() throws {
-        let ids = try input.tokenIDs(try tokenizer.load())
+        let ids = try input.tokenIDs(try tokenizer.loadOwn())
         if output.json {
             try printJSON(Report(ids: ids))
         } else {

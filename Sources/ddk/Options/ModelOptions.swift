@@ -31,7 +31,7 @@ struct ModelAndTokenizerOptions: ParsableArguments {
     var tokenizer: String = defaultTeacherPath
 
     /// The model and its tokenizer (the GGUF file's own, or `--tokenizer`'s for a checkpoint).
-    func open() throws -> (source: ModelSource, tokenizer: Tokenizer) {
+    func open() throws -> (source: ModelSource, tokenizer: any TextTokenizer) {
         let source = try model.open()
         return (source, try source.tokenizer(checkpointTokenizer: tokenizer))
     }
@@ -43,4 +43,7 @@ struct TokenizerFileOption: ParsableArguments {
     var model: String = defaultTeacherPath
 
     func load() throws -> Tokenizer { try Tokenizer(ggufAt: model) }
+
+    /// The file's own tokenizer, whichever algorithm (byte-level BPE or SentencePiece).
+    func loadOwn() throws -> any TextTokenizer { try GGUFTokenizer.load(ggufAt: model) }
 }

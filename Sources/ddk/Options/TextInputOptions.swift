@@ -18,7 +18,7 @@ struct TextInputOptions: ParsableArguments {
     }
 
     /// The text's token ids, encoded as given (after BOS with `--bos`).
-    func tokenIDs(_ tokenizer: Tokenizer) throws -> [Int32] {
+    func tokenIDs(_ tokenizer: any TextTokenizer) throws -> [Int32] {
         var ids: [Int32]
         switch (text, file) {
         case (let text?, nil):

@@ -13,7 +13,7 @@ public struct PerplexityResult: Equatable, Sendable {
     public var perplexity: Double { Foundation.exp(meanNegativeLogLikelihood) }
 }
 
-extension LlamaInference {
+extension LanguageModelInference {
     /// Scores `tokens`: every token from the second on is predicted from its prefix. A
     /// sequence longer than `window` (default and maximum: `maxSequenceLength`) is cut into
     /// windows that overlap by one token, so each token after the first is predicted exactly
@@ -33,7 +33,7 @@ extension LlamaInference {
             let end = min(start + window, tokens.count)
             let slice = Array(tokens[start..<end])
             try forward(tokens: slice, batchSize: 1, sequenceLength: slice.count)
-            let V = config.vocabularySize
+            let V = vocabularySize
             try logits { rowStart, rowCount, logits in
                 for r in 0..<rowCount {
                     let position = rowStart + r

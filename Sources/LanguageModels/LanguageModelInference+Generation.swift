@@ -17,7 +17,7 @@ public struct SamplingOptions: Sendable {
     }
 }
 
-extension LlamaInference {
+extension LanguageModelInference {
     /// Continues `prompt` by up to `maxTokens` tokens, calling `onToken` after each; stops
     /// early after a token in `stopTokens` (which is returned and passed to `onToken`). The
     /// context is the last `maxSequenceLength` tokens. Each step runs the model on the whole
@@ -31,14 +31,14 @@ extension LlamaInference {
         var random = SeededGenerator(seed: options.seed)
         var context = prompt
         var generated: [Int32] = []
-        let V = config.vocabularySize, C = config.hiddenSize
+        let V = vocabularySize, C = hiddenSize
         var logits = [Float](repeating: 0, count: V)
         while generated.count < maxTokens {
             if context.count > maxSequenceLength { context.removeFirst(context.count - maxSequenceLength) }
             let hidden = try forward(tokens: context, batchSize: 1, sequenceLength: context.count)
             logits.withUnsafeMutableBufferPointer { out in
                 Matmul.forward(out: out.baseAddress!, inp: hidden.baseAddress! + (context.count - 1) * C,
-                               weight: parameters.pointer + layout.lmHead, rows: 1, inputWidth: C, outputWidth: V)
+                               weight: lmHeadWeight, rows: 1, inputWidth: C, outputWidth: V)
             }
             let next = Int32(chooseToken(logits, options: options, random: &random))
             generated.append(next)
