@@ -47,24 +47,12 @@ public final class Gemma3Inference {
         logitsScratch = FloatBuffer(count: min(self.lmHeadChunkRows, N) * config.vocabularySize)
     }
 
-    /// The parameter tensor with a Hugging Face name, as a mutable view (for loaders).
-    public func parameter(named name: String) throws -> UnsafeMutableBufferPointer<Float> {
-        let t = try layout.requireTensor(named: name)
-        return parameters.slice(offset: t.offset, count: t.count)
-    }
-
     /// Runs the model on `tokens` (B·T ids, row-major (B,T)) and returns the final
     /// RMS-normed hidden states (B,T,C), valid until the next call.
     @discardableResult
     public func forward(tokens: UnsafeBufferPointer<Int32>, batchSize B: Int, sequenceLength T: Int) throws
         -> UnsafeBufferPointer<Float> {
-        guard B > 0, T > 0, B <= maxBatchSize, T <= maxSequenceLength else {
-            throw EngineError.batchShape(batch: B, sequence: T, maxBatch: maxBatchSize, maxSequence: maxSequenceLength)
-        }
-        guard tokens.count == B * T else {
-            throw EngineError.lengthMismatch(what: "tokens", expected: B * T, actual: tokens.count)
-        }
-        try checkTokens(tokens, vocabularySize: config.vocabularySize)
+        try checkInput(tokens, batchSize: B, sequenceLength: T)
         let N = B * T, C = config.hiddenSize, w = parameters.pointer, x = residual.pointer
         Embedding.forward(out: x, tokens: tokens.baseAddress!, weight: w + layout.embedding, count: N, width: C)
         VectorMath.scale(x, N * C, by: config.embeddingScale)                                  // (B,T,C)
@@ -92,10 +80,6 @@ public final class Gemma3Inference {
     }
 }
 
-extension Gemma3Inference: LanguageModelInference {
-    public var vocabularySize: Int { config.vocabularySize }
-    public var hiddenSize: Int { config.hiddenSize }
+extension Gemma3Inference: DecoderInference {
     public var lmHeadWeight: UnsafePointer<Float> { UnsafePointer(parameters.pointer + layout.embedding) }
-    public func forwardFlopsPerToken(sequenceLength: Int) -> Double { config.forwardFlopsPerToken(sequenceLength: sequenceLength) }
-    public var feedForwardShape: (input: Int, output: Int) { (config.hiddenSize, config.intermediateSize) }
 }

@@ -35,10 +35,43 @@ extension LanguageModelInference {
     }
 }
 
-extension LlamaInference: LanguageModelInference {
+/// A model whose sizes come from its configuration and whose parameters are named by its
+/// layout: the members of `LanguageModelInference` these answer are written once, here.
+public protocol DecoderInference: LanguageModelInference {
+    associatedtype Config: DecoderShape
+    associatedtype Layout: ParameterTensorLookup
+    /// The architecture.
+    var config: Config { get }
+    /// Names, shapes and offsets of the parameters.
+    var layout: Layout { get }
+    /// All parameters, flat.
+    var parameters: FloatBuffer { get }
+}
+
+extension DecoderInference {
     public var vocabularySize: Int { config.vocabularySize }
     public var hiddenSize: Int { config.hiddenSize }
-    public var lmHeadWeight: UnsafePointer<Float> { UnsafePointer(parameters.pointer + layout.lmHead) }
     public func forwardFlopsPerToken(sequenceLength: Int) -> Double { config.forwardFlopsPerToken(sequenceLength: sequenceLength) }
     public var feedForwardShape: (input: Int, output: Int) { (config.hiddenSize, config.intermediateSize) }
+
+    /// The parameter tensor with a Hugging Face name, as a mutable view (for loaders).
+    public func parameter(named name: String) throws -> UnsafeMutableBufferPointer<Float> {
+        let t = try layout.requireTensor(named: name)
+        return parameters.slice(offset: t.offset, count: t.count)
+    }
+
+    /// Throws unless `tokens` is a (B,T) batch within the allocated shape, of ids in the vocabulary.
+    func checkInput(_ tokens: UnsafeBufferPointer<Int32>, batchSize B: Int, sequenceLength T: Int) throws {
+        guard B > 0, T > 0, B <= maxBatchSize, T <= maxSequenceLength else {
+            throw EngineError.batchShape(batch: B, sequence: T, maxBatch: maxBatchSize, maxSequence: maxSequenceLength)
+        }
+        guard tokens.count == B * T else {
+            throw EngineError.lengthMismatch(what: "tokens", expected: B * T, actual: tokens.count)
+        }
+        try checkTokens(tokens, vocabularySize: config.vocabularySize)
+    }
+}
+
+extension LlamaInference: DecoderInference {
+    public var lmHeadWeight: UnsafePointer<Float> { UnsafePointer(parameters.pointer + layout.lmHead) }
 }

@@ -42,24 +42,12 @@ public final class LlamaInference {
         parameters.pointer.update(from: model.parameters.pointer, count: layout.count)
     }
 
-    /// The parameter tensor with a Hugging Face name, as a mutable view (for loaders).
-    public func parameter(named name: String) throws -> UnsafeMutableBufferPointer<Float> {
-        let t = try layout.requireTensor(named: name)
-        return parameters.slice(offset: t.offset, count: t.count)
-    }
-
     /// Runs the model on `tokens` (B·T ids, row-major (B,T)) and returns the final
     /// RMS-normed hidden states (B,T,C), valid until the next call.
     @discardableResult
     public func forward(tokens: UnsafeBufferPointer<Int32>, batchSize B: Int, sequenceLength T: Int) throws
         -> UnsafeBufferPointer<Float> {
-        guard B > 0, T > 0, B <= maxBatchSize, T <= maxSequenceLength else {
-            throw EngineError.batchShape(batch: B, sequence: T, maxBatch: maxBatchSize, maxSequence: maxSequenceLength)
-        }
-        guard tokens.count == B * T else {
-            throw EngineError.lengthMismatch(what: "tokens", expected: B * T, actual: tokens.count)
-        }
-        try checkTokens(tokens, vocabularySize: config.vocabularySize)
+        try checkInput(tokens, batchSize: B, sequenceLength: T)
         let N = B * T, C = config.hiddenSize
         let a = ActivationLayout(config: config, batch: B, sequence: T, layerSlots: 1, keepProbabilities: false)
         let acts = activations.pointer, w = parameters.pointer

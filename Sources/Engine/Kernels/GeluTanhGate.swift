@@ -12,24 +12,8 @@ public enum GeluTanhGate {
                                rows N: Int, width F: Int) {
         let c: Float = 0.797_884_56     // √(2/π)
         let cubic: Float = 0.044_715
-        for n in 0..<N {
-            let g = UnsafeRawPointer(gateUp + n * 2 * F)
-            let u = UnsafeRawPointer(gateUp + n * 2 * F + F)
-            let h = UnsafeMutableRawPointer(out + n * F)
-            var i = 0
-            while i + 16 <= F {
-                let gv = g.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
-                let uv = u.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
-                let z = c * (gv + cubic * gv * gv * gv)
-                h.storeBytes(of: gv / (1 + VectorMath.exp(-2 * z)) * uv, toByteOffset: i * 4, as: SIMD16<Float>.self)
-                i += 16
-            }
-            let gs = gateUp + n * 2 * F, us = gs + F, hs = out + n * F
-            while i < F {
-                let z = c * (gs[i] + cubic * gs[i] * gs[i] * gs[i])
-                hs[i] = gs[i] / (1 + VectorMath.exp(-2 * z)) * us[i]
-                i += 1
-            }
-        }
+        GatedActivation.forward(out: out, gateUp: gateUp, rows: N, width: F,
+                                vector: { g in g / (1 + VectorMath.exp(-2 * (c * (g + cubic * g * g * g)))) },
+                                scalar: { g in g / (1 + VectorMath.exp(-2 * (c * (g + cubic * g * g * g)))) })
     }
 }

@@ -8,25 +8,9 @@
 public enum SwiGLU {
     public static func forward(out: UnsafeMutablePointer<Float>, gateUp: UnsafePointer<Float>,
                                rows N: Int, width F: Int) {
-        for n in 0..<N {
-            let g = UnsafeRawPointer(gateUp + n * 2 * F)
-            let u = UnsafeRawPointer(gateUp + n * 2 * F + F)
-            let h = UnsafeMutableRawPointer(out + n * F)
-            var i = 0
-            while i + 16 <= F {
-                let gv = g.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
-                let uv = u.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
-                let sig = 1 / (1 + VectorMath.exp(-gv))
-                h.storeBytes(of: gv * sig * uv, toByteOffset: i * 4, as: SIMD16<Float>.self)
-                i += 16
-            }
-            let gs = gateUp + n * 2 * F, us = gs + F, hs = out + n * F
-            while i < F {
-                let sig = 1 / (1 + VectorMath.exp(-gs[i]))
-                hs[i] = gs[i] * sig * us[i]
-                i += 1
-            }
-        }
+        GatedActivation.forward(out: out, gateUp: gateUp, rows: N, width: F,
+                                vector: { g in g * (1 / (1 + VectorMath.exp(-g))) },
+                                scalar: { g in g * (1 / (1 + VectorMath.exp(-g))) })
     }
 
     /// dgateUp += ∂L/∂gateUp given dout (N,F).

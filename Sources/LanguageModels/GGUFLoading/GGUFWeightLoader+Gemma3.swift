@@ -20,23 +20,17 @@ import GGUF
 extension GGUFWeightLoader {
     /// The Gemma 3 GGUF tensor name for an engine parameter name, or nil if it has none.
     public static func gemma3GGUFName(forParameter name: String) -> String? {
-        let fixed = ["model.embed_tokens.weight": "token_embd.weight", "model.norm.weight": "output_norm.weight"]
-        if let mapped = fixed[name] { return mapped }
-        let prefix = "model.layers."
-        guard name.hasPrefix(prefix) else { return nil }
-        let rest = name.dropFirst(prefix.count)
-        guard let dot = rest.firstIndex(of: "."), let layer = Int(rest[..<dot]) else { return nil }
-        let suffixes = ["input_layernorm.weight": "attn_norm.weight",
-                        "self_attn.q_proj.weight": "attn_q.weight", "self_attn.k_proj.weight": "attn_k.weight",
-                        "self_attn.v_proj.weight": "attn_v.weight", "self_attn.o_proj.weight": "attn_output.weight",
-                        "self_attn.q_norm.weight": "attn_q_norm.weight", "self_attn.k_norm.weight": "attn_k_norm.weight",
-                        "post_attention_layernorm.weight": "post_attention_norm.weight",
-                        "pre_feedforward_layernorm.weight": "ffn_norm.weight",
-                        "mlp.gate_proj.weight": "ffn_gate.weight", "mlp.up_proj.weight": "ffn_up.weight",
-                        "mlp.down_proj.weight": "ffn_down.weight",
-                        "post_feedforward_layernorm.weight": "post_ffw_norm.weight"]
-        guard let suffix = suffixes[String(rest[rest.index(after: dot)...])] else { return nil }
-        return "blk.\(layer).\(suffix)"
+        ggufName(forParameter: name,
+                 fixed: ["model.embed_tokens.weight": "token_embd.weight", "model.norm.weight": "output_norm.weight"],
+                 layerSuffixes: ["input_layernorm.weight": "attn_norm.weight",
+                                 "self_attn.q_proj.weight": "attn_q.weight", "self_attn.k_proj.weight": "attn_k.weight",
+                                 "self_attn.v_proj.weight": "attn_v.weight", "self_attn.o_proj.weight": "attn_output.weight",
+                                 "self_attn.q_norm.weight": "attn_q_norm.weight", "self_attn.k_norm.weight": "attn_k_norm.weight",
+                                 "post_attention_layernorm.weight": "post_attention_norm.weight",
+                                 "pre_feedforward_layernorm.weight": "ffn_norm.weight",
+                                 "mlp.gate_proj.weight": "ffn_gate.weight", "mlp.up_proj.weight": "ffn_up.weight",
+                                 "mlp.down_proj.weight": "ffn_down.weight",
+                                 "post_feedforward_layernorm.weight": "post_ffw_norm.weight"])
     }
 
     /// Dequantizes every Gemma 3 parameter of `layout` from `file`; strict as the llama loader.

@@ -22,20 +22,26 @@ import GGUF
 public enum GGUFWeightLoader {
     /// The GGUF tensor name for an engine parameter name, or nil if it has none.
     public static func ggufName(forParameter name: String) -> String? {
-        let fixed = ["model.embed_tokens.weight": "token_embd.weight", "model.norm.weight": "output_norm.weight",
-                     "lm_head.weight": "output.weight"]
+        ggufName(forParameter: name,
+                 fixed: ["model.embed_tokens.weight": "token_embd.weight", "model.norm.weight": "output_norm.weight",
+                         "lm_head.weight": "output.weight"],
+                 layerSuffixes: ["input_layernorm.weight": "attn_norm.weight",
+                                 "self_attn.q_proj.weight": "attn_q.weight", "self_attn.k_proj.weight": "attn_k.weight",
+                                 "self_attn.v_proj.weight": "attn_v.weight", "self_attn.o_proj.weight": "attn_output.weight",
+                                 "post_attention_layernorm.weight": "ffn_norm.weight",
+                                 "mlp.gate_proj.weight": "ffn_gate.weight", "mlp.up_proj.weight": "ffn_up.weight",
+                                 "mlp.down_proj.weight": "ffn_down.weight"])
+    }
+
+    /// The GGUF name of `name`: from `fixed` for whole-model tensors, else
+    /// "blk.N." + `layerSuffixes`[suffix] for "model.layers.N.suffix"; nil if it has none.
+    static func ggufName(forParameter name: String, fixed: [String: String], layerSuffixes: [String: String]) -> String? {
         if let mapped = fixed[name] { return mapped }
         let prefix = "model.layers."
         guard name.hasPrefix(prefix) else { return nil }
         let rest = name.dropFirst(prefix.count)
         guard let dot = rest.firstIndex(of: "."), let layer = Int(rest[..<dot]) else { return nil }
-        let suffixes = ["input_layernorm.weight": "attn_norm.weight",
-                        "self_attn.q_proj.weight": "attn_q.weight", "self_attn.k_proj.weight": "attn_k.weight",
-                        "self_attn.v_proj.weight": "attn_v.weight", "self_attn.o_proj.weight": "attn_output.weight",
-                        "post_attention_layernorm.weight": "ffn_norm.weight",
-                        "mlp.gate_proj.weight": "ffn_gate.weight", "mlp.up_proj.weight": "ffn_up.weight",
-                        "mlp.down_proj.weight": "ffn_down.weight"]
-        guard let suffix = suffixes[String(rest[rest.index(after: dot)...])] else { return nil }
+        guard let suffix = layerSuffixes[String(rest[rest.index(after: dot)...])] else { return nil }
         return "blk.\(layer).\(suffix)"
     }
 

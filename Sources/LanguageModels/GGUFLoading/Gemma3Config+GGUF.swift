@@ -12,30 +12,19 @@ extension Gemma3Config {
     /// layers use RoPE base 10000, every 6th layer is global, and the scores are scaled by
     /// 1/√HS (1/√(C/NH) for the 62-layer 27B). Refuses RoPE scaling and logit soft-capping.
     public init(gguf file: GGUFFile) throws {
-        func fail(_ subject: String?, _ problem: String) -> GGUFModelError {
-            GGUFModelError(path: file.path, subject: subject, problem: problem)
-        }
-        let architecture = file.architecture ?? "(none)"
-        guard architecture == "gemma3" else {
-            throw fail("general.architecture", "is '\(architecture)'; only 'gemma3' models can be loaded as Gemma 3")
-        }
+        try file.requireArchitecture("gemma3", loadedAs: " as Gemma 3")
         for key in ["gemma3.rope.scaling.type", "gemma3.final_logit_softcapping", "gemma3.attn_logit_softcapping"]
         where file.metadata[key] != nil && file.metadata[key]?.string != "none" {
-            throw fail(key, "is set; not supported")
+            throw file.modelError(key, "is set; not supported")
         }
         let hidden = try file.integer("gemma3.embedding_length")
         let heads = try file.integer("gemma3.attention.head_count")
         let layers = try file.integer("gemma3.block_count")
         let headSize = try file.integer("gemma3.attention.key_length")
         if let valueLength = try file.optionalInteger("gemma3.attention.value_length"), valueLength != headSize {
-            throw fail("gemma3.attention.value_length", "is \(valueLength) but key_length is \(headSize); not supported")
+            throw file.modelError("gemma3.attention.value_length", "is \(valueLength) but key_length is \(headSize); not supported")
         }
-        let vocabulary: Int
-        if case let .array(_, tokens)? = file.metadata["tokenizer.ggml.tokens"] {
-            vocabulary = tokens.count
-        } else {
-            vocabulary = try file.tensor(named: "token_embd.weight").rows
-        }
+        let vocabulary = try file.tokenVocabularySize()
         let theta = file.metadata["gemma3.rope.freq_base"] == nil ? 1_000_000 : try file.number("gemma3.rope.freq_base")
         do {
             try self.init(hiddenSize: hidden,
@@ -53,7 +42,7 @@ extension Gemma3Config {
                           queryPreAttentionScalar: Float(layers == 62 && heads > 0 ? hidden / heads : headSize),
                           maxPositionEmbeddings: try file.integer("gemma3.context_length"))
         } catch let error as Gemma3ConfigError {
-            throw fail(nil, error.description)
+            throw file.modelError(nil, error.description)
         }
     }
 }

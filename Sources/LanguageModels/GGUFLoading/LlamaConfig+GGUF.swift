@@ -10,30 +10,17 @@ extension LlamaConfig {
     /// `token_embd.weight`); the head is tied when there is no `output.weight` tensor.
     /// Refuses other architectures, rotary embedding on part of a head, and RoPE scaling.
     public init(gguf file: GGUFFile) throws {
-        func fail(_ subject: String?, _ problem: String) -> GGUFModelError {
-            GGUFModelError(path: file.path, subject: subject, problem: problem)
-        }
-        let architecture = file.architecture ?? "(none)"
-        guard architecture == "llama" else {
-            throw fail("general.architecture", "is '\(architecture)'; only 'llama' models can be loaded")
-        }
+        try file.requireArchitecture("llama")
         let hidden = try file.integer("llama.embedding_length")
         let heads = try file.integer("llama.attention.head_count")
-        let vocabulary: Int
-        if let size = try file.optionalInteger("llama.vocab_size") {
-            vocabulary = size
-        } else if case let .array(_, tokens)? = file.metadata["tokenizer.ggml.tokens"] {
-            vocabulary = tokens.count
-        } else {
-            vocabulary = try file.tensor(named: "token_embd.weight").rows
-        }
+        let vocabulary = try file.optionalInteger("llama.vocab_size") ?? file.tokenVocabularySize()
         let epsilon = try file.number("llama.attention.layer_norm_rms_epsilon")
         let theta = file.metadata["llama.rope.freq_base"] == nil ? 10_000 : try file.number("llama.rope.freq_base")
         if let rotated = try file.optionalInteger("llama.rope.dimension_count"), heads > 0, rotated != hidden / heads {
-            throw fail("llama.rope.dimension_count", "is \(rotated) but the head size is \(hidden / heads); partial rotary embedding is not supported")
+            throw file.modelError("llama.rope.dimension_count", "is \(rotated) but the head size is \(hidden / heads); partial rotary embedding is not supported")
         }
         if let scaling = file.metadata["llama.rope.scaling.type"]?.string, scaling != "none" {
-            throw fail("llama.rope.scaling.type", "is '\(scaling)'; RoPE scaling is not supported")
+            throw file.modelError("llama.rope.scaling.type", "is '\(scaling)'; RoPE scaling is not supported")
         }
         do {
             try self.init(hiddenSize: hidden,
@@ -47,7 +34,7 @@ extension LlamaConfig {
                           maxPositionEmbeddings: try file.integer("llama.context_length"),
                           tieWordEmbeddings: !file.containsTensor(named: "output.weight"))
         } catch let error as LlamaConfigError {
-            throw fail(nil, error.description)
+            throw file.modelError(nil, error.description)
         }
     }
 }

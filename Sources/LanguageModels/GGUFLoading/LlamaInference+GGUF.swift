@@ -1,14 +1,12 @@
 import Engine
 import GGUF
 
-extension LlamaInference {
-    /// A frozen model built from a llama GGUF file (config from its metadata, every weight
-    /// dequantized to Float32), for batches up to `maxBatchSize`×`maxSequenceLength`
-    /// (`maxSequenceLength` defaults to the file's context length).
-    public convenience init(gguf file: GGUFFile, maxBatchSize: Int, maxSequenceLength: Int? = nil) throws {
-        let config = try LlamaConfig(gguf: file)
-        try self.init(config: config, maxBatchSize: maxBatchSize,
-                      maxSequenceLength: maxSequenceLength ?? config.maxPositionEmbeddings)
+extension LlamaInference: GGUFDecoderInference {
+    /// The configuration of a llama GGUF file.
+    public static func config(gguf file: GGUFFile) throws -> LlamaConfig { try LlamaConfig(gguf: file) }
+
+    /// Dequantizes every weight of a llama GGUF file into this model's parameters.
+    public func loadWeights(gguf file: GGUFFile) throws {
         try GGUFWeightLoader.load(from: file, into: parameters, layout: layout)
     }
 }
