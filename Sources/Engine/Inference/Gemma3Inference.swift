@@ -24,13 +24,7 @@ public final class Gemma3Inference {
     /// The logits scratch is `lmHeadChunkRows`·V Floats (128 rows of 262,144 tokens: 134 MB);
     /// fewer rows make the head's sgemm, most of the model's FLOPs, markedly slower.
     public init(config: Gemma3Config, maxBatchSize: Int, maxSequenceLength: Int, lmHeadChunkRows: Int = 128) throws {
-        try config.validate()
-        guard maxBatchSize > 0, maxSequenceLength > 0 else {
-            throw EngineError.batchShape(batch: maxBatchSize, sequence: maxSequenceLength, maxBatch: maxBatchSize, maxSequence: maxSequenceLength)
-        }
-        guard maxSequenceLength <= config.maxPositionEmbeddings else {
-            throw EngineError.sequenceTooLong(sequence: maxSequenceLength, maxPositions: config.maxPositionEmbeddings)
-        }
+        try config.validate(batch: maxBatchSize, sequence: maxSequenceLength)
         self.config = config
         layout = Gemma3ParameterLayout(config: config)
         parameters = FloatBuffer(count: layout.count)

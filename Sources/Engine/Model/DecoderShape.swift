@@ -11,6 +11,22 @@ public protocol DecoderShape {
     var maxPositionEmbeddings: Int { get }
     /// Forward FLOPs per token at a context length.
     func forwardFlopsPerToken(sequenceLength: Int) -> Double
+    /// Checks every constraint the engine relies on; throws naming the first bad field.
+    func validate() throws
+}
+
+extension DecoderShape {
+    /// Checks the config (`validate()`) and that a model for batches up to
+    /// `batch`×`sequence` can be built from it.
+    func validate(batch: Int, sequence: Int) throws {
+        try validate()
+        guard batch > 0, sequence > 0 else {
+            throw EngineError.batchShape(batch: batch, sequence: sequence, maxBatch: batch, maxSequence: sequence)
+        }
+        guard sequence <= maxPositionEmbeddings else {
+            throw EngineError.sequenceTooLong(sequence: sequence, maxPositions: maxPositionEmbeddings)
+        }
+    }
 }
 
 extension LlamaConfig: DecoderShape {}

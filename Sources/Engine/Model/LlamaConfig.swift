@@ -78,18 +78,6 @@ public struct LlamaConfig: Codable, Equatable, Sendable {
         try validate()
     }
 
-    /// Checks the config (`validate()`) and that a model for batches up to
-    /// `batch`×`sequence` can be built from it.
-    func validate(batch: Int, sequence: Int) throws {
-        try validate()
-        guard batch > 0, sequence > 0 else {
-            throw EngineError.batchShape(batch: batch, sequence: sequence, maxBatch: batch, maxSequence: sequence)
-        }
-        guard sequence <= maxPositionEmbeddings else {
-            throw EngineError.sequenceTooLong(sequence: sequence, maxPositions: maxPositionEmbeddings)
-        }
-    }
-
     /// Checks every constraint the engine relies on; throws naming the first bad field.
     public func validate() throws {
         func positive(_ value: Int, _ key: CodingKeys) throws {
