@@ -3,8 +3,8 @@ import TrainingCore
 /// The figures of `ddk bench distill`, measured on one run of the job (rank 0 assembles
 /// them from the step records and the figures every rank reports at the end).
 ///
-/// JSON field names are an interface (README).
-public struct DistillBenchmark: Codable {
+/// JSON field names are an interface (README): the properties' names in snake_case.
+public struct DistillBenchmark: Encodable {
     public var worldSize: Int
     public var teacherRanks: [Int]
     public var studentRanks: [Int]
@@ -29,21 +29,4 @@ public struct DistillBenchmark: Codable {
     public var teacherPoolUtilization: Double
     /// Mean seconds a teacher rank spent waiting for students' credits (back-pressure).
     public var teacherCreditWaitSeconds: Double
-
-    enum CodingKeys: String, CodingKey {
-        case worldSize = "world_size"
-        case teacherRanks = "teacher_ranks"
-        case studentRanks = "student_ranks"
-        case stepsMeasured = "steps_measured"
-        case stepSecondsMean = "step_seconds_mean"
-        case studentTokensPerSecond = "student_tokens_per_second"
-        case teacherWaitFraction = "teacher_wait_fraction"
-        case allreduceSecondsPerStep = "allreduce_seconds_per_step"
-        case bucketedAllreduceSeconds = "bucketed_allreduce_seconds"
-        case bareAllreduceSeconds = "bare_allreduce_seconds"
-        case allreduceBytes = "allreduce_bytes"
-        case allreduceBuckets = "allreduce_buckets"
-        case teacherPoolUtilization = "teacher_pool_utilization"
-        case teacherCreditWaitSeconds = "teacher_credit_wait_seconds"
-    }
 }

@@ -7,7 +7,7 @@ import Foundation
 /// one process computes on the whole global batch from the same initial weights and the
 /// same teacher targets (computed share by share, as the pool does). They agree up to the
 /// order of floating-point sums.
-public struct GradientCheck: Codable {
+public struct GradientCheck: Encodable {
     public var studentCount: Int
     public var parameterCount: Int
     /// max |g_distributed − g_single|.
@@ -19,15 +19,6 @@ public struct GradientCheck: Codable {
     /// The accepted relative difference.
     public var tolerance: Double
     public var passed: Bool
-
-    enum CodingKeys: String, CodingKey {
-        case studentCount = "student_count"
-        case parameterCount = "parameter_count"
-        case maxAbsoluteDifference = "max_absolute_difference"
-        case maxAbsoluteGradient = "max_absolute_gradient"
-        case relativeDifference = "relative_difference"
-        case tolerance, passed
-    }
 
     /// One line for the log.
     public var summary: String {
@@ -83,6 +74,7 @@ public struct GradientCheck: Codable {
     public func write(to path: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
+        encoder.keyEncodingStrategy = .convertToSnakeCase  // field names: the properties' in snake_case
         try encoder.encode(self).write(to: URL(fileURLWithPath: path))
     }
 }
