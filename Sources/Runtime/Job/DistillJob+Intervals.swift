@@ -144,9 +144,7 @@ extension DistillJob {
     /// The learning rate of `step` for the record: the student's schedule, or on a rank 0
     /// that does not train the same schedule built from the config.
     func learningRate(atStep step: Int, _ student: StudentPart?) -> Double {
-        let schedule = student?.trainer.schedule
-            ?? LearningRateSchedule(peak: config.optimizer.learningRate, floor: config.optimizer.minimumLearningRate,
-                                    warmupSteps: config.optimizer.warmupSteps, totalSteps: config.training.steps)
+        let schedule = student?.trainer.schedule ?? config.optimizer.settings.schedule(totalSteps: config.training.steps)
         return schedule.learningRate(step: step)
     }
 

@@ -1,3 +1,5 @@
+import Engine
+
 /// What a student trainer needs for its AdamW and learning-rate schedule: the config's
 /// `[optimizer]` table as plain values (the trainer knows no TOML).
 public struct OptimizerSettings: Equatable, Sendable {
@@ -14,6 +16,12 @@ public struct OptimizerSettings: Equatable, Sendable {
         self.learningRate = learningRate; self.minimumLearningRate = minimumLearningRate; self.warmupSteps = warmupSteps
         self.beta1 = beta1; self.beta2 = beta2; self.epsilon = epsilon; self.weightDecay = weightDecay
         self.gradientClip = gradientClip
+    }
+
+    /// Warm-up then cosine decay from `learningRate` to `minimumLearningRate` over `totalSteps`.
+    public func schedule(totalSteps: Int) -> LearningRateSchedule {
+        LearningRateSchedule(peak: learningRate, floor: minimumLearningRate, warmupSteps: warmupSteps,
+                             totalSteps: totalSteps)
     }
 }
 

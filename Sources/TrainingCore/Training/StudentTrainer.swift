@@ -43,8 +43,7 @@ public final class StudentTrainer {
         optimizer = AdamW(layout: model.layout, settings: AdamW.Settings(
             beta1: Float(settings.beta1), beta2: Float(settings.beta2), epsilon: Float(settings.epsilon),
             weightDecay: Float(settings.weightDecay)))
-        schedule = LearningRateSchedule(peak: settings.learningRate, floor: settings.minimumLearningRate,
-                                        warmupSteps: settings.warmupSteps, totalSteps: totalSteps)
+        schedule = settings.schedule(totalSteps: totalSteps)
         gradientClip = settings.gradientClip
         self.gradientSummation = gradientSummation
         self.globalLabelCount = Double(globalLabelCount)
