@@ -75,13 +75,13 @@ var targets: [Target] = [
 
     // MARK: TrainingCore (MPI-free: config, DDK rules, batch plan, trainer, checkpoints, metrics, evaluation)
     .target(name: "TrainingCore",
-            dependencies: ["Engine", "LanguageModels", "Distillation", "DataPipeline",
+            dependencies: ["Engine", "LanguageModels", "Distillation", "DataPipeline", "Tokenizer",
                            .product(name: "TOMLKit", package: "TOMLKit")],
             path: "Sources/TrainingCore",
             exclude: ["README.md"],
             swiftSettings: releaseSpeed),
     .testTarget(name: "TrainingCoreTests",
-                dependencies: ["TrainingCore", "Engine", "LanguageModels", "Distillation", "DataPipeline"],
+                dependencies: ["TrainingCore", "Engine", "LanguageModels", "Distillation", "DataPipeline", "Tokenizer"],
                 path: "Tests/TrainingCoreTests"),
 
     // MARK: Runtime (what crosses ranks: roles, communicators, the teacher pool, gradient sync, deadlines, the job)

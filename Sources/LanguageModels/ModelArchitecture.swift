@@ -47,6 +47,14 @@ public enum ModelArchitecture: Equatable, Sendable {
         }
     }
 
+    /// The config's sizes (for FLOP counts), whichever the architecture.
+    public var shape: any DecoderShape {
+        switch self {
+        case .llama(let config): return config
+        case .gemma3(let config): return config
+        }
+    }
+
     public var hiddenSize: Int {
         switch self {
         case .llama(let config): return config.hiddenSize

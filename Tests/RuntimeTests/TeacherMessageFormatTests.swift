@@ -29,8 +29,30 @@ final class TeacherMessageFormatTests: XCTestCase {
             XCTAssertEqual(decoded.hiddenStates, hidden ? outputs.hiddenStates : nil)
             XCTAssertNil(decoded.fullLogits)
         }
-        XCTAssertEqual(makeFormat().messageWords, 8 + 3 * (2 * 2 + 1))
-        XCTAssertEqual(makeFormat(hidden: true).messageWords, 8 + 3 * (2 * 2 + 1) + 3 * 4)
+        XCTAssertEqual(makeFormat().messageWords, 9 + 3 * (2 * 2 + 1))
+        XCTAssertEqual(makeFormat(hidden: true).messageWords, 9 + 3 * (2 * 2 + 1) + 3 * 4)
+    }
+
+    /// `dskd-cma`: the teacher's own tokens (B = 1 sequence of TT = 5 positions, the student's
+    /// T = 3) and hidden states at those positions, not at the student's.
+    func testCrossModelMessageCarriesTheTeacherTokensAndItsHiddenStates() throws {
+        let format = TeacherMessageFormat(requirements: ObjectiveKind.dskdCMA.teacherRequirements(), rows: 3, k: 0,
+                                          vocabularySize: 10, hiddenWidth: 4, temperature: 2, teacherTokens: (1, 5))
+        XCTAssertEqual(format.teacherRows, 5)
+        XCTAssertEqual(format.messageWords, 9 + 2 * 5 + 5 * 4)
+        let tokens = TeacherTokenIds(sequenceLength: 5, inputs: [2, 7, 3, 0, 0], labels: [7, 3, 9, -1, -1])
+        let outputs = TeacherOutputs(step: 3, studentIndex: 1, rows: 3, hiddenStates: (0..<20).map { Float($0) - 7.25 },
+                                     tokenIds: tokens)
+        let buffer = MPIBuffer<UInt32>(repeating: 0, count: format.messageWords)
+        format.encode(outputs, into: buffer)
+        let decoded = try format.decode(buffer, count: format.messageWords, expectedStep: 3, expectedStudent: 1, sourceRank: 1)
+        XCTAssertEqual(decoded.tokenIds?.inputs, tokens.inputs)
+        XCTAssertEqual(decoded.tokenIds?.labels, tokens.labels)
+        XCTAssertEqual(decoded.tokenIds?.sequenceLength, 5)
+        XCTAssertEqual(decoded.hiddenStates, outputs.hiddenStates)
+        let other = TeacherMessageFormat(requirements: ObjectiveKind.dskdCMA.teacherRequirements(), rows: 3, k: 0,
+                                         vocabularySize: 10, hiddenWidth: 4, temperature: 2, teacherTokens: (1, 6))
+        XCTAssertThrowsError(try other.decode(buffer, count: format.messageWords, expectedStep: 3, expectedStudent: 1, sourceRank: 1))
     }
 
     func testStaleOrMisroutedMessagesAreRefusedNamingTheStep() throws {

@@ -61,3 +61,23 @@ private func XCTAssertEqual(_ a: [Double], _ b: [Double], accuracy: Double, file
     XCTAssertEqual(a.count, b.count, file: file, line: line)
     for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: accuracy, file: file, line: line) }
 }
+
+/// DDK across two vocabularies: the students' per-token sums are divided by the validation
+/// bytes, like the teacher's, and the record says so.
+final class PerByteCoordinatorTests: XCTestCase {
+    func testStudentSumsAreDividedByTheBytesAndTheRecordNamesTheUnit() throws {
+        let bytes = [400.0, 900.0]
+        let teacher = [Foundation.exp(300.0 / 400), Foundation.exp(450.0 / 900)]
+        let coordinator = DDKCoordinator(weighting: try DomainWeighting(mode: .smooth, alpha: 0.5, staticWeights: nil),
+                                         domainNames: ["a", "b"], teacherPerplexity: teacher, unit: .byte, validationBytes: bytes)
+        let record = try coordinator.decide(step: 0, studentSums: [600, 1350, 100, 250])
+        XCTAssertEqual(record.perplexityUnit, .byte)
+        XCTAssertEqual(record.domains[0].studentPpl, Foundation.exp(600.0 / 400), accuracy: 1e-12)
+        XCTAssertEqual(record.domains[1].studentPpl, Foundation.exp(1350.0 / 900), accuracy: 1e-12)
+        let perToken = DDKCoordinator(weighting: try DomainWeighting(mode: .smooth, alpha: 0.5, staticWeights: nil),
+                                      domainNames: ["a", "b"], teacherPerplexity: teacher)
+        let tokenRecord = try perToken.decide(step: 0, studentSums: [600, 1350, 100, 250])
+        XCTAssertEqual(tokenRecord.perplexityUnit, .token)
+        XCTAssertEqual(tokenRecord.domains[0].studentPpl, Foundation.exp(6.0), accuracy: 1e-9)
+    }
+}

@@ -4,8 +4,8 @@ import TrainingCore
 /// What `--check-gradient` keeps on rank 0 (a student) from before step 0.
 struct GradientCheckBaseline {
     let initialParameters: [Float]
-    /// The teacher's LM-head matrix, for an objective that needs it (`dskd`).
-    let teacherHead: [Float]?
+    /// The teacher's LM-head matrix (and embeddings), for an objective that needs them (`dskd`, `dskd-cma`).
+    let teacherMatrices: StudentObjective.TeacherMatrices?
     /// The process's own teacher in a world of 1; elsewhere the check loads one.
     let sharedTeacher: TeacherWorker?
     let format: TeacherMessageFormat
@@ -20,16 +20,15 @@ extension DistillJob {
               let stepZeroAssignments = ledger.stepZeroAssignments else { return nil }
         let trainer = student.trainer
         let singleObjective = try StudentObjective(section: config.objective)
-        if let teacherHead = baseline.teacherHead {
-            try singleObjective.prepareDualSpace(studentWidth: trainer.model.config.hiddenSize, teacherWidth: teacher.architecture.hiddenSize,
-                                                 vocabularySize: teacher.architecture.vocabularySize, teacherHead: teacherHead,
+        if let matrices = baseline.teacherMatrices {
+            try singleObjective.prepareDualSpace(studentWidth: trainer.model.config.hiddenSize,
+                                                 studentVocabularySize: trainer.model.config.vocabularySize, teacher: matrices,
                                                  seed: config.seed, weightDecay: config.optimizer.weightDecay)
         }
         var checkTeacher: TeacherWorker?
         if objective.needsTeacher {
             checkTeacher = try baseline.sharedTeacher
-                ?? TeacherWorker(model: try teacher.load(parts.plan.localBatchSequences, config.data.sequenceLength),
-                                 format: baseline.format)
+                ?? makeTeacherWorker(format: baseline.format, sharding: parts.sharding, localBatch: parts.plan.localBatchSequences)
         }
         let check = try GradientCheck.compare(
             distributed: trainer.firstSummedGradient ?? [], initialParameters: baseline.initialParameters,

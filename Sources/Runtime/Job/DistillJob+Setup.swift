@@ -26,9 +26,7 @@ extension DistillJob {
     func setUp() throws -> RankParts {
         let rank = world.rank
         let communicators = try JobCommunicators(world: world, layout: layout)
-        let dataset = try PreparedDataset(summaryPath: config.data.shards, tokenizerIdentity: try teacher.requiredTokenizerIdentity(),
-                                          vocabularySize: teacher.architecture.vocabularySize, sequenceLength: config.data.sequenceLength,
-                                          validationSequences: config.data.validationSequences, shuffleSeed: config.seed)
+        let dataset = try vocabularies.openShards(config)
         var plan = try BatchPlan(dataset: dataset, seed: config.seed, globalBatchSequences: config.data.globalBatchSequences,
                                  studentCount: layout.studentRanks.count)
         let sharding = ValidationSharding(dataset: dataset, sequencesPerDomain: config.data.validationSequences)
@@ -43,13 +41,11 @@ extension DistillJob {
 
         // The teacher on the ranks that run it (and on rank 0 when it must measure the
         // teacher's perplexity itself: a `ce` job without teacher ranks).
-        let format = TeacherMessageFormat(requirements: objective.requirements, rows: plan.localBatchSequences * config.data.sequenceLength,
-                                          k: objective.topK, vocabularySize: teacher.architecture.vocabularySize,
-                                          hiddenWidth: teacher.architecture.hiddenSize, temperature: objective.temperature)
+        let format = messageFormat(localBatch: plan.localBatchSequences)
         let perplexityWorkers = layout.teacherRanks.isEmpty ? [0] : layout.teacherRanks
         var worker: TeacherWorker?
         if layout.teacherIndex(ofRank: rank) != nil || perplexityWorkers.contains(rank) {
-            worker = TeacherWorker(model: try teacher.load(plan.localBatchSequences, config.data.sequenceLength), format: format)
+            worker = try makeTeacherWorker(format: format, sharding: sharding, localBatch: plan.localBatchSequences)
         }
         let teacherSums = try teacherValidationSums(sharding: sharding, workers: perplexityWorkers, worker: worker,
                                                     maxBatch: plan.localBatchSequences, progress: runLog?.progress)
@@ -57,7 +53,7 @@ extension DistillJob {
 
         let coordinator = try runLog.map {
             try makeCoordinator(metrics: $0.metrics, progress: $0.progress, teacherSums: teacherSums,
-                                domainNames: dataset.domainNames, resumePoint: resumePoint)
+                                sharding: sharding, resumePoint: resumePoint)
         }
         let role = try makeRole(worker: worker, format: format, communicators: communicators,
                                 localBatch: plan.localBatchSequences, resumePoint: resumePoint)
@@ -105,12 +101,18 @@ extension DistillJob {
         return (metrics, progress)
     }
 
-    /// Rank 0: the DDK weighting, from the teacher's per-domain validation sums.
-    func makeCoordinator(metrics: MetricsLog, progress: ProgressPrinter, teacherSums: [Double], domainNames: [String],
+    /// Rank 0: the DDK weighting, from the teacher's per-domain validation sums (per byte
+    /// across two vocabularies: the students' sums are then divided by the same bytes).
+    func makeCoordinator(metrics: MetricsLog, progress: ProgressPrinter, teacherSums: [Double], sharding: ValidationSharding,
                          resumePoint: ResumePoint?) throws -> CoordinatorPart {
+        let unit = vocabularies.perplexityUnit
+        let bytes = try vocabularies.crossTokenization.flatMap {
+            unit == .byte ? try sharding.labelBytes(studentTokenizer: $0.studentTokenizer) : nil
+        }
         let weighting = DDKCoordinator(
             weighting: try DomainWeighting(mode: config.ddk.mode, alpha: config.ddk.alpha, staticWeights: config.ddk.staticWeights),
-            domainNames: domainNames, teacherPerplexity: ValidationSharding.perplexities(teacherSums))
+            domainNames: sharding.dataset.domainNames, teacherPerplexity: ValidationSharding.perplexities(teacherSums),
+            unit: unit, validationBytes: bytes)
         if let resumePoint { try weighting.resume(weights: resumePoint.state.currentWeights) }
         return CoordinatorPart(weighting: weighting, metrics: metrics, progress: progress)
     }
@@ -134,20 +136,19 @@ extension DistillJob {
     /// and its teacher channel.
     func makeStudent(index: Int, worker: TeacherWorker?, format: TeacherMessageFormat, communicators: JobCommunicators,
                      localBatch: Int, resumePoint: ResumePoint?) throws -> StudentPart {
-        let model = try StudentInitializer.makeModel(config.student, teacher: teacher, batchSize: localBatch,
+        let model = try StudentInitializer.makeModel(config.student, vocabularySource: vocabularies.studentSource, batchSize: localBatch,
                                                      sequenceLength: config.data.sequenceLength, seed: config.seed)
         let synchronizer = communicators.students.map {
             GradientSynchronizer(communicator: $0, gradients: model.gradients,
                                  bucketBytes: Int(config.training.allreduceBucketMegabytes * 1_048_576),
                                  deadline: gradientDeadline)
         }
-        var teacherHead: [Float]?
+        var dualSpaceMatrices: StudentObjective.TeacherMatrices?
         if objective.requirements.contains(.headMatrix) {
-            let head = try Self.teacherHead(teacher)
-            try objective.prepareDualSpace(studentWidth: model.config.hiddenSize, teacherWidth: teacher.architecture.hiddenSize,
-                                           vocabularySize: teacher.architecture.vocabularySize, teacherHead: head, seed: config.seed,
-                                           weightDecay: config.optimizer.weightDecay)
-            teacherHead = head
+            let matrices = try teacherMatrices(for: objective)
+            try objective.prepareDualSpace(studentWidth: model.config.hiddenSize, studentVocabularySize: model.config.vocabularySize,
+                                           teacher: matrices, seed: config.seed, weightDecay: config.optimizer.weightDecay)
+            dualSpaceMatrices = matrices
         }
         let trainer = StudentTrainer(model: model, objective: objective, optimizer: config.optimizer.settings,
                                      totalSteps: config.training.steps, gradientSummation: synchronizer,
@@ -156,7 +157,7 @@ extension DistillJob {
         var baseline: GradientCheckBaseline?
         if options.checkGradient && world.rank == 0 {
             trainer.keepsSummedGradient = true
-            baseline = GradientCheckBaseline(initialParameters: model.parameters.toArray(), teacherHead: teacherHead,
+            baseline = GradientCheckBaseline(initialParameters: model.parameters.toArray(), teacherMatrices: dualSpaceMatrices,
                                              sharedTeacher: layout.isSingleProcess ? worker : nil, format: format)
         }
         return StudentPart(index: index, trainer: trainer, synchronizer: synchronizer,
@@ -179,10 +180,30 @@ extension DistillJob {
                                     flow: poolFlowControl)
     }
 
-    /// The teacher's LM-head matrix (V,dT), read once by each student for `dskd`.
-    static func teacherHead(_ teacher: ModelSource) throws -> [Float] {
-        let frozen = try teacher.load(1, 1)
-        let count = teacher.architecture.vocabularySize * teacher.architecture.hiddenSize
-        return Array(frozen.parameters.slice(offset: frozen.layout.lmHead, count: count))
+    /// The teacher's LM-head matrix (V_T,dT), and for `dskd-cma` its embeddings, read once by
+    /// each student (only these tensors are read from the file).
+    func teacherMatrices(for objective: StudentObjective) throws -> StudentObjective.TeacherMatrices {
+        let (head, embeddings) = try teacher.headAndEmbeddings(withEmbeddings: objective.requirements.contains(.embeddings))
+        return StudentObjective.TeacherMatrices(head: head, embeddings: embeddings, width: teacher.architecture.hiddenSize,
+                                                vocabularySize: teacher.architecture.vocabularySize)
+    }
+
+    /// The message a teacher sends a student per step (with the teacher's own positions,
+    /// TT per sequence, when it re-tokenizes the text for `dskd-cma`).
+    func messageFormat(localBatch: Int) -> TeacherMessageFormat {
+        TeacherMessageFormat(requirements: objective.requirements, rows: localBatch * config.data.sequenceLength,
+                             k: objective.topK, vocabularySize: teacher.architecture.vocabularySize,
+                             hiddenWidth: teacher.architecture.hiddenSize, temperature: objective.temperature,
+                             teacherTokens: vocabularies.crossTokenization.map { (localBatch, $0.teacherSequenceLength) })
+    }
+
+    /// The teacher loaded for a step's share of `localBatch` sequences and for the
+    /// validation texts it measures (per byte, each text is scored whole, at its own length).
+    func makeTeacherWorker(format: TeacherMessageFormat, sharding: ValidationSharding, localBatch: Int) throws -> TeacherWorker {
+        let cross = vocabularies.crossTokenization
+        var length = max(config.data.sequenceLength, cross?.teacherSequenceLength ?? 0)
+        if vocabularies.perplexityUnit == .byte, let cross { length = max(length, try sharding.longestScoredText(cross)) }
+        return TeacherWorker(model: try teacher.loadInference(localBatch, length), format: format,
+                             crossTokenization: cross, perplexityUnit: vocabularies.perplexityUnit)
     }
 }

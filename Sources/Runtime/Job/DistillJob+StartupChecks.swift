@@ -6,8 +6,8 @@ import TrainingCore
 extension DistillJob {
     /// The start-up refusals that every rank would reach alike, made once by rank 0 before
     /// the config is broadcast (so the user reads one line, not one per rank): the objective
-    /// is known, the world holds the roles, the global batch splits over the students, the student and the teacher share a vocabulary,
-    /// the prepared shards were made by the teacher's tokenizer (and are complete), and a
+    /// is known, the world holds the roles, the global batch splits over the students, the student reads the shards' vocabulary (and
+    /// the objective runs across two vocabularies when there are two), the prepared shards were made by the student's tokenizer (and are complete), and a
     /// `--resume` checkpoint (`resume`: a folder or `latest`) fits the config and the shards.
     ///
     /// A problem only some ranks see (a shard missing on one node) is still found by those
@@ -20,12 +20,10 @@ extension DistillJob {
         // The global batch must split evenly over the students (the sampler's own check).
         _ = try DomainSampler(seed: config.seed, globalBatchSize: config.data.globalBatchSequences, domainCount: 1)
             .slots(rank: 0, worldSize: layout.studentRanks.count)
-        let student = try StudentInitializer.architecture(config.student, teacher: teacher.config)
-        try StudentInitializer.checkVocabulary(student: student, section: config.student, teacher: teacher,
-                                               objective: config.objective.name)
-        let dataset = try PreparedDataset(summaryPath: config.data.shards, tokenizerIdentity: try teacher.requiredTokenizerIdentity(),
-                                          vocabularySize: teacher.architecture.vocabularySize, sequenceLength: config.data.sequenceLength,
-                                          validationSequences: config.data.validationSequences, shuffleSeed: config.seed)
+        let vocabularies = try JobVocabularies(config: config, teacher: teacher)
+        let student = try StudentInitializer.architecture(config.student, teacher: vocabularies.studentSource.config)
+        try StudentInitializer.checkVocabulary(student: student, section: config.student, vocabularySource: vocabularies.studentSource)
+        let dataset = try vocabularies.openShards(config)
         if let resume, let folder = try TrainingCheckpoint.resolve(resume, runDirectory: config.resolvedRunDirectory) {
             try checkResumable(try RunState.load(from: folder), folder: folder, config: config,
                                domainNames: dataset.domainNames)

@@ -15,7 +15,13 @@ extension DistillJob {
         var cacheKey = ""
         var cached: TeacherPerplexityCache.Entry?
         if rank == 0 {
-            cacheKey = try TeacherPerplexityCache.key(teacherWeightFiles: teacher.weightFiles, validationHash: try sharding.tokenHash())
+            // Per byte the same tokens give other figures: the unit and the student's tokenizer are part of the key.
+            var validation = ContentHash()
+            validation.combine(ContentHash.hex(try sharding.tokenHash()))
+            if vocabularies.perplexityUnit == .byte {
+                validation.combine("per byte, student tokenizer \(try vocabularies.studentSource.requiredTokenizerIdentity())")
+            }
+            cacheKey = try TeacherPerplexityCache.key(teacherWeightFiles: teacher.weightFiles, validationHash: validation.value)
             cached = cache.read(key: cacheKey, domains: dataset.domainNames)
         }
         let cacheHit = try world.broadcast(Int32(cached == nil ? 0 : 1), root: 0, within: collectiveDeadline, on: "world",
@@ -35,7 +41,7 @@ extension DistillJob {
             }
         }
         if rank == 0 {
-            progress?.line("teacher perplexity \(cacheHit ? "from cache" : "measured by ranks \(workers)"): "
+            progress?.line("teacher perplexity \(cacheHit ? "from cache" : "measured by ranks \(workers)") per \(vocabularies.perplexityUnit.rawValue): "
                 + zip(dataset.domainNames, ValidationSharding.perplexities(sums)).map { String(format: "%@ %.2f", $0, $1) }.joined(separator: ", "))
         }
         return sums

@@ -52,6 +52,8 @@ public final class DistillJob {
     public let config: DistillConfig
     public let configHash: String
     public let teacher: ModelSource
+    /// The student's vocabulary and, when it differs or for `dskd-cma`, the teacher's.
+    public let vocabularies: JobVocabularies
     public let options: Options
     public let layout: RoleLayout
     let objective: StudentObjective
@@ -66,6 +68,7 @@ public final class DistillJob {
         self.config = config
         self.configHash = configHash
         self.teacher = teacher
+        vocabularies = try JobVocabularies(config: config, teacher: teacher)
         self.options = options
         objective = try StudentObjective(section: config.objective)
         layout = try RoleLayout(worldSize: world.size, teacherCount: config.teacher.ranks ?? 1,
@@ -85,10 +88,11 @@ public final class DistillJob {
     public static func resolveDefaults(_ config: DistillConfig, worldSize: Int, teacher: ModelSource) throws -> DistillConfig {
         var resolved = config
         if resolved.teacher.ranks == nil {
-            let student = try StudentInitializer.architecture(config.student, teacher: teacher.config)
+            let vocabularies = try JobVocabularies(config: config, teacher: teacher)
+            let student = try StudentInitializer.architecture(config.student, teacher: vocabularies.studentSource.config)
             let objective = try StudentObjective(section: config.objective)
             resolved.teacher.ranks = objective.needsTeacher || worldSize == 1
-                ? try TeacherPoolSizing.defaultTeacherRanks(worldSize: worldSize, teacher: teacher.config, student: student,
+                ? TeacherPoolSizing.defaultTeacherRanks(worldSize: worldSize, teacher: teacher.architecture.shape, student: student,
                                                         sequenceLength: config.data.sequenceLength,
                                                         coordinatorTrains: config.training.coordinatorTrains)
                 : 0

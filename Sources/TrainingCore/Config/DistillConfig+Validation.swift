@@ -46,6 +46,7 @@ extension DistillConfig {
         if let ranks = teacher.ranks, ranks < 0 { throw fail("teacher.ranks", "must be 0 or more, got \(ranks)") }
         guard teacher.prefetchDepth >= 1 else { throw fail("teacher.prefetch_depth", "must be 1 or more") }
         guard teacher.timeoutSeconds > 0 else { throw fail("teacher.timeout_seconds", "must be positive") }
+        if let length = teacher.sequenceLength, length < 2 { throw fail("teacher.sequence_length", "must be 2 or more, got \(length)") }
 
         guard data.sequenceLength >= 2 else { throw fail("data.sequence_length", "must be 2 or more") }
         guard data.globalBatchSequences >= 1 else { throw fail("data.global_batch_sequences", "must be 1 or more") }

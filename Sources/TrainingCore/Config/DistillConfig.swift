@@ -48,10 +48,14 @@ public struct DistillConfig: Codable, Equatable, Sendable {
         public var teacherLayers: [Int]?
         /// Checkpoint directory for `checkpoint`.
         public var checkpoint: String?
+        /// A GGUF file whose tokenizer wrote the shards, when it is not the teacher's: the
+        /// student reads that vocabulary (a random student also takes that file's RoPE base
+        /// and norm ε) and the teacher re-tokenizes the text (`dskd-cma`, or `ce`).
+        public var tokenizer: String?
 
         public init(initialization: StudentInitialization, hiddenSize: Int? = nil, intermediateSize: Int? = nil,
                     layerCount: Int? = nil, headCount: Int? = nil, keyValueHeadCount: Int? = nil,
-                    teacherLayers: [Int]? = nil, checkpoint: String? = nil) {
+                    teacherLayers: [Int]? = nil, checkpoint: String? = nil, tokenizer: String? = nil) {
             self.initialization = initialization
             self.hiddenSize = hiddenSize
             self.intermediateSize = intermediateSize
@@ -60,6 +64,7 @@ public struct DistillConfig: Codable, Equatable, Sendable {
             self.keyValueHeadCount = keyValueHeadCount
             self.teacherLayers = teacherLayers
             self.checkpoint = checkpoint
+            self.tokenizer = tokenizer
         }
 
         enum CodingKeys: String, CodingKey {
@@ -70,7 +75,7 @@ public struct DistillConfig: Codable, Equatable, Sendable {
             case headCount = "num_attention_heads"
             case keyValueHeadCount = "num_key_value_heads"
             case teacherLayers = "teacher_layers"
-            case checkpoint
+            case checkpoint, tokenizer
         }
     }
 
@@ -91,11 +96,15 @@ public struct DistillConfig: Codable, Equatable, Sendable {
         public var prefetchDepth: Int
         /// Seconds a student waits for its teacher before the job is aborted.
         public var timeoutSeconds: Double
+        /// Teacher positions per sequence (TT) when the teacher re-tokenizes the text
+        /// (`dskd-cma`); default `data.sequence_length`. Longer texts are cut.
+        public var sequenceLength: Int?
 
         enum CodingKeys: String, CodingKey {
             case model, ranks
             case prefetchDepth = "prefetch_depth"
             case timeoutSeconds = "timeout_seconds"
+            case sequenceLength = "sequence_length"
         }
     }
 

@@ -6,7 +6,7 @@ import Engine
 /// keep S students busy when P/S ≈ fT/fS: P = round(W · fT / (fT + fS)), at least 1 and
 /// leaving at least one student.
 public enum TeacherPoolSizing {
-    public static func defaultTeacherRanks(worldSize: Int, teacher: LlamaConfig, student: LlamaConfig,
+    public static func defaultTeacherRanks(worldSize: Int, teacher: some DecoderShape, student: LlamaConfig,
                                            sequenceLength: Int, coordinatorTrains: Bool) -> Int {
         guard worldSize > 1 else { return 0 }
         let teacherFlops = teacher.forwardFlopsPerToken(sequenceLength: sequenceLength)

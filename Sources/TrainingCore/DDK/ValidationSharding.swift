@@ -1,5 +1,6 @@
-import Foundation
 import DataPipeline
+import Foundation
+import Tokenizer
 
 /// The fixed validation sequences of every domain (the first V of each validation shard),
 /// sharded over a group of workers (students, or the teacher pool): item `d·V + j` (domain
@@ -45,6 +46,33 @@ public struct ValidationSharding {
     public static func perplexities(_ sums: [Double]) -> [Double] {
         let domainCount = sums.count / 2
         return (0..<domainCount).map { exp(sums[$0] / max(1, sums[domainCount + $0])) }
+    }
+
+    /// Per domain, the bytes of the validation labels' text: what a per-byte perplexity
+    /// divides by (`CrossTokenization+Validation`); the same whatever the worker count.
+    public func labelBytes(studentTokenizer: any TextTokenizer) throws -> [Double] {
+        let T = dataset.sequenceLength
+        return try dataset.domains.indices.map { domain in
+            let tokens = try dataset.validationBatch(domain: domain, count: sequencesPerDomain)
+            return Double((0..<sequencesPerDomain).reduce(0) {
+                $0 + CrossTokenization.labelBytes(window: tokens[$1 * (T + 1)..<($1 + 1) * (T + 1)], studentTokenizer: studentTokenizer)
+            })
+        }
+    }
+
+    /// The longest teacher input of any validation window measured per byte (the teacher
+    /// is allocated for it).
+    public func longestScoredText(_ crossTokenization: CrossTokenization) throws -> Int {
+        let T = dataset.sequenceLength
+        var longest = 0
+        for domain in dataset.domains.indices {
+            let tokens = try dataset.validationBatch(domain: domain, count: sequencesPerDomain)
+            for index in 0..<sequencesPerDomain {
+                let text = try crossTokenization.scoredText(window: tokens[index * (T + 1)..<(index + 1) * (T + 1)])
+                longest = max(longest, text.ids.count - 1)
+            }
+        }
+        return longest
     }
 
     /// A hash of every validation token and the sequence length (part of the cache key).

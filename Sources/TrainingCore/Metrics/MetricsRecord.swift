@@ -105,6 +105,9 @@ public struct DDKRecord: Codable, Equatable, Sendable {
     /// A hash (16 hex digits) of the weights every world rank received, in rank order; all
     /// equal because rank 0 decides and broadcasts.
     public var rankWeightChecksums: [String]?
+    /// What `student_ppl` and `teacher_ppl` are per: "token", or "byte" when student and
+    /// teacher have different vocabularies (absent in logs written before it existed: token).
+    public var perplexityUnit: PerplexityUnit?
 
     public init(step: Int, mode: DomainWeightingMode, alpha: Double, domains: [Domain]) {
         self.step = step
@@ -116,6 +119,7 @@ public struct DDKRecord: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case kind, step, mode, alpha, domains
         case rankWeightChecksums = "rank_weight_checksums"
+        case perplexityUnit = "perplexity_unit"
     }
 
     /// One domain's measurement and weights.

@@ -4,10 +4,15 @@ import Distillation
 /// the payload the objective needs, all as 32-bit words (ids as integers, values as
 /// float bit patterns), so one receive of a known maximal size takes any message.
 ///
-///     header (8 words)   magic, step, student, rows N, k, requirements, hidden width dT, payload words
+///     header (9 words)   magic, step, student, rows N, k, requirements, hidden width dT, payload words,
+///                        teacher rows H
 ///     top-k              ids (N·K), log-probabilities (N·K), tail mass (N)
 ///     full logits        (N·V)
-///     hidden states      (N·dT)
+///     teacher token ids  inputs (H), labels (H)                      (`dskd-cma`)
+///     hidden states      (H·dT)
+///
+/// H is N, the student's positions, unless the teacher re-tokenizes the text (`dskd-cma`):
+/// then H = NT = B_local·TT, the teacher's own positions.
 ///
 /// The step in the header, checked on receipt, detects a stale or misrouted message
 /// (the MPI tag carries the step modulo `tagModulus` only).
@@ -23,20 +28,29 @@ public struct TeacherMessageFormat: Equatable, Sendable {
     public let hiddenWidth: Int
     /// τ of the top-k log-probabilities.
     public let temperature: Float
+    /// TT with teacher token ids, else 0.
+    public let teacherSequenceLength: Int
+    /// H: rows of the hidden states (and of the token ids).
+    public let teacherRows: Int
 
     public static let magic: UInt32 = 0x5444_444B  // "TDDK"
-    public static let headerWords = 8
+    public static let headerWords = 9
     /// Tags are `step % tagModulus` (credits use the next 16,000 tags; MPI guarantees tags up to 32767).
     public static let tagModulus = 16_000
 
+    /// `teacherTokens`: the shape of the teacher's own tokenization when it sends token ids
+    /// (B_local sequences of TT positions).
     public init(requirements: TeacherRequirements, rows: Int, k: Int, vocabularySize: Int, hiddenWidth: Int,
-                temperature: Float) {
-        self.requirements = requirements.intersection([.topKLogProbabilities, .fullLogits, .finalHiddenStates])
+                temperature: Float, teacherTokens: (sequences: Int, length: Int)? = nil) {
+        self.requirements = requirements.intersection([.topKLogProbabilities, .fullLogits, .finalHiddenStates, .tokenIds])
         self.rows = rows
         self.k = self.requirements.contains(.topKLogProbabilities) ? k : 0
         self.vocabularySize = vocabularySize
         self.hiddenWidth = self.requirements.contains(.finalHiddenStates) ? hiddenWidth : 0
         self.temperature = temperature
+        let crossed = self.requirements.contains(.tokenIds) ? teacherTokens : nil
+        teacherSequenceLength = crossed?.length ?? 0
+        teacherRows = crossed.map { $0.sequences * $0.length } ?? rows
     }
 
     /// Whether the objective needs anything per token from the teacher.
@@ -46,7 +60,8 @@ public struct TeacherMessageFormat: Equatable, Sendable {
         var words = 0
         if requirements.contains(.topKLogProbabilities) { words += rows * (2 * k + 1) }
         if requirements.contains(.fullLogits) { words += rows * vocabularySize }
-        if requirements.contains(.finalHiddenStates) { words += rows * hiddenWidth }
+        if requirements.contains(.tokenIds) { words += 2 * teacherRows }
+        if requirements.contains(.finalHiddenStates) { words += teacherRows * hiddenWidth }
         return words
     }
 

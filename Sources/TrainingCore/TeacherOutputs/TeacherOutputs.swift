@@ -15,16 +15,20 @@ public struct TeacherOutputs {
     public var topK: TopKTargets?
     /// (N,V) logits, for `kd` without `top_k`.
     public var fullLogits: [Float]?
-    /// (N,dT) final hidden states after the final norm, for `dskd`.
+    /// Final hidden states after the final norm: (N,dT) for `dskd`, (NT,dT) at the teacher's
+    /// own positions for `dskd-cma`.
     public var hiddenStates: [Float]?
+    /// `dskd-cma`: the teacher's tokens of the same text (NT = B_local·TT inputs and labels).
+    public var tokenIds: TeacherTokenIds?
 
     public init(step: Int, studentIndex: Int, rows: Int, topK: TopKTargets? = nil, fullLogits: [Float]? = nil,
-                hiddenStates: [Float]? = nil) {
+                hiddenStates: [Float]? = nil, tokenIds: TeacherTokenIds? = nil) {
         self.step = step
         self.studentIndex = studentIndex
         self.rows = rows
         self.topK = topK
         self.fullLogits = fullLogits
         self.hiddenStates = hiddenStates
+        self.tokenIds = tokenIds
     }
 }

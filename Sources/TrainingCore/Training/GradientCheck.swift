@@ -45,6 +45,10 @@ public struct GradientCheck: Encodable {
             if parts[0].topK != nil { whole.topK = try TopKTargets.concatenated(parts.map { $0.topK! }) }
             if parts[0].fullLogits != nil { whole.fullLogits = parts.flatMap { $0.fullLogits! } }
             if parts[0].hiddenStates != nil { whole.hiddenStates = parts.flatMap { $0.hiddenStates! } }
+            if let first = parts[0].tokenIds {
+                whole.tokenIds = TeacherTokenIds(sequenceLength: first.sequenceLength, inputs: parts.flatMap { $0.tokenIds!.inputs },
+                                                 labels: parts.flatMap { $0.tokenIds!.labels })
+            }
             outputs = whole
         }
         let batch = SequenceBatch(sequences: plan.tokens(of: assignments), batchSize: globalBatch, sequenceLength: T)
@@ -52,7 +56,7 @@ public struct GradientCheck: Encodable {
         try model.forward(tokens: batch.inputs, batchSize: globalBatch, sequenceLength: T)
         let labels = try StepLabels(batch.labels, globalLabelTokenCount: Double(globalBatch * T),
                                     vocabularySize: architecture.vocabularySize)
-        _ = try objective.lossAndGradients(model: model, labels: labels, teacher: outputs)
+        _ = try objective.lossAndGradients(model: model, inputs: batch.inputs, labels: labels, teacher: outputs)
         try model.backward()
         let single = model.gradients.toArray()
         var maxDifference = 0.0, maxGradient = 0.0, differenceSquares = 0.0, gradientSquares = 0.0

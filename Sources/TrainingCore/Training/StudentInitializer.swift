@@ -30,24 +30,23 @@ public enum StudentInitializer {
         }
     }
 
-    /// Refuses a student whose vocabulary is not the teacher's: every objective `ddk distill`
-    /// runs (`ce` on the teacher's shards, `kd`, `dskd`) reads one vocabulary of token ids.
+    /// Refuses a student whose vocabulary is not the shards' (`vocabularySource`: the teacher,
+    /// or `student.tokenizer`'s file; `JobVocabularies`).
     public static func checkVocabulary(student: LlamaConfig, section: DistillConfig.StudentSection,
-                                       teacher: ModelSource, objective: String) throws {
-        guard student.vocabularySize != teacher.architecture.vocabularySize else { return }
+                                       vocabularySource: ModelSource) throws {
+        guard student.vocabularySize != vocabularySource.architecture.vocabularySize else { return }
         let origin = section.initialization == .checkpoint ? "student checkpoint \(section.checkpoint!)" : "student"
-        throw StudentInitializationError("\(origin) has vocabulary size \(student.vocabularySize), teacher \(teacher.path) has "
-            + "\(teacher.architecture.vocabularySize); objective \(objective) needs one vocabulary (use a student with the teacher's tokenizer)")
+        throw StudentInitializationError("\(origin) has vocabulary size \(student.vocabularySize), \(vocabularySource.path) "
+            + "(whose tokenizer wrote the shards) has \(vocabularySource.architecture.vocabularySize): the student must read the shards' vocabulary")
     }
 
     /// Builds the student for batches up to `batchSize`×`sequenceLength` and sets its
-    /// weights. Deterministic: every student rank builds the same weights.
-    public static func makeModel(_ section: DistillConfig.StudentSection, teacher: ModelSource,
+    /// weights. Deterministic: every student rank builds the same weights. `vocabularySource`
+    /// is the model whose vocabulary the shards hold (the teacher, unless `student.tokenizer`).
+    public static func makeModel(_ section: DistillConfig.StudentSection, vocabularySource: ModelSource,
                                  batchSize: Int, sequenceLength: Int, seed: UInt64) throws -> LlamaModel {
-        let config = try architecture(section, teacher: teacher.config)
-        guard config.vocabularySize == teacher.architecture.vocabularySize else {
-            throw StudentInitializationError("the student's vocabulary (\(config.vocabularySize)) differs from the teacher's (\(teacher.architecture.vocabularySize)); the kd and ce objectives need one vocabulary")
-        }
+        let config = try architecture(section, teacher: vocabularySource.config)
+        try checkVocabulary(student: config, section: section, vocabularySource: vocabularySource)
         let model = try LlamaModel(config: config, batchSize: batchSize, sequenceLength: sequenceLength, seed: seed)
         switch section.initialization {
         case .random:
@@ -55,7 +54,7 @@ public enum StudentInitializer {
         case .checkpoint:
             try Checkpoint.loadModel(from: URL(fileURLWithPath: section.checkpoint!), into: model.parameters, layout: model.layout)
         case .teacherLayers:
-            let frozen = try teacher.load(1, 1)
+            let frozen = try vocabularySource.load(1, 1)
             try copyTeacherLayers(section.teacherLayers ?? [], from: frozen.layout, parameters: frozen.parameters,
                                   into: model.layout, parameters: model.parameters)
         }

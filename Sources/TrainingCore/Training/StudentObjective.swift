@@ -5,12 +5,13 @@ import Engine
 /// needs from the teacher and the fixed order of its named components (every student
 /// reduces them in that order).
 public final class StudentObjective {
-    /// The loss; for `dskd` built by `prepareDualSpace` once the teacher's head matrix is at hand.
+    /// The loss; for `dskd` and `dskd-cma` built by `prepareDualSpace` once the teacher's
+    /// head matrix (and embeddings) are at hand.
     var objective: (any Objective)?
-    /// `dskd`'s settings until `prepareDualSpace` builds it.
+    /// `dskd`'s and `dskd-cma`'s settings until `prepareDualSpace` builds the objective.
     let pendingDualSpace: DualSpaceConfiguration?
-    /// The `dskd` objective with its projectors, and their optimizer.
-    public private(set) var dualSpace: DualSpaceObjective?
+    /// The `dskd` or `dskd-cma` objective with its projectors, and their optimizer.
+    public private(set) var dualSpace: (any DualSpaceDistillation)?
     var projectorOptimizer: ProjectorOptimizer?
     public let kind: ObjectiveKind
     /// What the teacher must send per token.
@@ -39,12 +40,10 @@ public final class StudentObjective {
             objective = knowledgeDistillation
             pendingDualSpace = nil
             temperature = knowledgeDistillation.configuration.temperature
-        case .dskd:
+        case .dskd, .dskdCMA:
             let configuration = try Self.dualSpaceConfiguration(section)
             pendingDualSpace = configuration
             temperature = configuration.temperature
-        case .dskdCMA:
-            throw UnsupportedObjectiveError(name: section.name)
         }
         requirements = objective?.teacherRequirements ?? kind.teacherRequirements()
     }
@@ -63,10 +62,10 @@ public final class StudentObjective {
 
     static func dualSpaceConfiguration(_ section: DistillConfig.ObjectiveSection) throws -> DualSpaceConfiguration {
         if section.kdWeight != nil {
-            throw UnsupportedObjectiveError(name: "dskd with objective.kd_weight: dskd weighs its terms by objective.lambda (default 0.5); remove kd_weight")
+            throw UnsupportedObjectiveError(name: "\(section.name) with objective.kd_weight: \(section.name) weighs its terms by objective.lambda (default 0.5); remove kd_weight")
         }
         if section.topK != nil {
-            throw UnsupportedObjectiveError(name: "dskd with objective.top_k: dskd uses the teacher's hidden states, not top-k targets; remove top_k")
+            throw UnsupportedObjectiveError(name: "\(section.name) with objective.top_k: \(section.name) uses the teacher's hidden states, not top-k targets; remove top_k")
         }
         return try DualSpaceConfiguration(
             distance: try Distance(name: section.distance ?? "fkl", skew: Float(section.skew ?? Double(Distance.defaultSkew))),
@@ -74,13 +73,37 @@ public final class StudentObjective {
             projectorLearningRate: Float(section.projectorLearningRate ?? 1e-3))
     }
 
-    /// `dskd` only: builds the dual-space objective (projectors seeded alike on every
-    /// student) from the teacher's LM-head matrix (V,dT).
-    public func prepareDualSpace(studentWidth: Int, teacherWidth: Int, vocabularySize: Int, teacherHead: [Float],
+    /// The teacher's matrices a dual-space objective reads, (V_T,dT) each; for a teacher
+    /// with tied embeddings both are one array (Swift arrays share storage when copied).
+    public struct TeacherMatrices {
+        public var head: [Float]
+        /// `dskd-cma` only: the input-embedding table.
+        public var embeddings: [Float]?
+        public var width: Int, vocabularySize: Int
+        public init(head: [Float], embeddings: [Float]?, width: Int, vocabularySize: Int) {
+            self.head = head
+            self.embeddings = embeddings
+            self.width = width
+            self.vocabularySize = vocabularySize
+        }
+    }
+
+    /// `dskd` and `dskd-cma` only: builds the dual-space objective (projectors seeded alike on
+    /// every student) from the teacher's LM-head matrix (and, for `dskd-cma`, embeddings).
+    public func prepareDualSpace(studentWidth: Int, studentVocabularySize: Int, teacher: TeacherMatrices,
                                  seed: UInt64, weightDecay: Double) throws {
         guard let configuration = pendingDualSpace else { return }
-        let objective = try DualSpaceObjective(configuration: configuration, studentWidth: studentWidth, teacherWidth: teacherWidth,
-                                               vocabularySize: vocabularySize, teacherHead: teacherHead, seed: seed)
+        let objective: any DualSpaceDistillation
+        if kind == .dskdCMA {
+            guard let embeddings = teacher.embeddings else { throw UnsupportedObjectiveError(name: "dskd-cma: the teacher's embeddings were not loaded") }
+            objective = try CrossModelAttentionObjective(
+                configuration: configuration, studentWidth: studentWidth, teacherWidth: teacher.width,
+                studentVocabularySize: studentVocabularySize, teacherVocabularySize: teacher.vocabularySize,
+                teacherHead: teacher.head, teacherEmbeddings: embeddings, seed: seed)
+        } else {
+            objective = try DualSpaceObjective(configuration: configuration, studentWidth: studentWidth, teacherWidth: teacher.width,
+                                               vocabularySize: teacher.vocabularySize, teacherHead: teacher.head, seed: seed)
+        }
         self.objective = objective
         dualSpace = objective
         projectorOptimizer = ProjectorOptimizer(for: objective.projectors, weightDecay: Float(weightDecay))
@@ -98,7 +121,7 @@ public final class StudentObjective {
     /// Runs the LM head with this loss on the model's last forward pass, leaving
     /// ∂loss/∂(head, hidden) in the model; returns the summed components (in
     /// `componentNames` order) over this student's label tokens.
-    func lossAndGradients(model: LlamaModel, labels: StepLabels, teacher: TeacherOutputs?,
+    func lossAndGradients(model: LlamaModel, inputs: [Int32], labels: StepLabels, teacher: TeacherOutputs?,
                           computeGradients: Bool = true) throws -> [Double] {
         guard let objective else {
             throw UnsupportedObjectiveError(name: "\(kind.rawValue) (the teacher head matrix was not loaded on this student)")
@@ -108,7 +131,7 @@ public final class StudentObjective {
         }
         let result: ObjectiveResult
         do {
-            result = try objective.lossAndGradients(model: model, batch: ObjectiveBatch(labels: labels),
+            result = try objective.lossAndGradients(model: model, batch: ObjectiveBatch(labels: labels, inputs: inputs),
                                                     teacher: teacher.map(TeacherOutputsView.init),
                                                     computeGradients: computeGradients)
         } catch DistillationError.missingTeacherData(let what) {
@@ -121,7 +144,8 @@ public final class StudentObjective {
 extension TeacherOutputsView {
     /// The per-token payloads of a teacher message, as the objectives read them.
     init(_ outputs: TeacherOutputs) {
-        self.init(topK: outputs.topK, fullLogits: outputs.fullLogits, hiddenStates: outputs.hiddenStates)
+        self.init(topK: outputs.topK, fullLogits: outputs.fullLogits, hiddenStates: outputs.hiddenStates,
+                  tokenIds: outputs.tokenIds)
     }
 }
 
@@ -130,7 +154,6 @@ public struct UnsupportedObjectiveError: Error, CustomStringConvertible {
     public var name: String
     public var description: String {
         if name.contains(":") { return "objective: " + name }
-        return "objective.name \"\(name)\": the distributed runtime runs \"ce\", \"kd\" and \"dskd\"; "
-            + "dskd-cma (different vocabularies, teacher token ids per sequence) exists in the Distillation module but is not wired into `ddk distill` yet"
+        return "objective.name \"\(name)\": the distributed runtime runs " + ObjectiveKind.names.map { "\"\($0)\"" }.joined(separator: ", ")
     }
 }

@@ -64,7 +64,7 @@ public final class StudentTrainer {
         try model.forward(tokens: batch.inputs, batchSize: batch.batchSize, sequenceLength: batch.sequenceLength)
         let labels = try StepLabels(batch.labels, globalLabelTokenCount: globalLabelCount,
                                     vocabularySize: model.config.vocabularySize)
-        let sums = try objective.lossAndGradients(model: model, labels: labels, teacher: teacherOutputs)
+        let sums = try objective.lossAndGradients(model: model, inputs: batch.inputs, labels: labels, teacher: teacherOutputs)
         try model.backward()
         var allreduceSeconds = try gradientSummation?.sumGradients(purpose: "gradient all-reduce at step \(step)") ?? 0
         if let projectors = objective.dualSpace?.projectors {
