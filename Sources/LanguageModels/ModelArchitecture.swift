@@ -55,6 +55,14 @@ public enum ModelArchitecture: Equatable, Sendable {
         }
     }
 
+    /// Whether the LM head is the embedding table (Gemma 3 always; Llama per its config).
+    public var tiesEmbeddings: Bool {
+        switch self {
+        case .llama(let config): return config.tieWordEmbeddings
+        case .gemma3: return true
+        }
+    }
+
     public var hiddenSize: Int {
         switch self {
         case .llama(let config): return config.hiddenSize

@@ -43,7 +43,7 @@ final class JobVocabulariesTests: XCTestCase {
             XCTAssertEqual(vocabularies.perplexityUnit, .byte)
             XCTAssertEqual(vocabularies.studentVocabularySize, 49_152)
             XCTAssertEqual(vocabularies.crossTokenization?.teacherTokenizer.vocabularySize, 262_144)
-            XCTAssertEqual(vocabularies.crossTokenization?.teacherSequenceLength, 64, "TT defaults to data.sequence_length")
+            XCTAssertEqual(vocabularies.crossTokenization?.teacherSequenceLength, 64 + 16 + 1, "TT defaults to T + T/4 + 1")
         }
     }
 

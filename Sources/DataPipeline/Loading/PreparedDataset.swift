@@ -102,16 +102,18 @@ public final class PreparedDataset: Sendable {
         }
     }
 
-    /// The fixed validation sequences of `domain`: the first `count` sequences of its
-    /// validation shard, the same at every evaluation. (count, T+1) tokens, row-major.
-    public func validationBatch(domain: Int, count: Int) throws -> [Int32] {
+    /// The fixed validation sequences of `domain`: `count` sequences of its validation shard
+    /// from sequence `first` (DDK measures the first ones; a held-out evaluation the ones
+    /// after them), the same at every evaluation. (count, T+1) tokens, row-major.
+    public func validationBatch(domain: Int, count: Int, first: Int = 0) throws -> [Int32] {
         let sequences = domains[domain].validation
-        guard count <= sequences.count else {
-            throw DatasetError(path: sequences.shard.path, problem: "domain '\(domains[domain].name)' has only \(sequences.count) validation sequences, \(count) requested")
+        guard first >= 0, first + count <= sequences.count else {
+            throw DatasetError(path: sequences.shard.path, problem: "domain '\(domains[domain].name)' has only \(sequences.count) validation sequences, "
+                + "\(first + count) needed (\(count) from sequence \(first))")
         }
         var tokens: [Int32] = []
         tokens.reserveCapacity(count * (sequenceLength + 1))
-        for index in 0..<count { tokens.append(contentsOf: sequences.sequence(index)) }
+        for index in first..<first + count { tokens.append(contentsOf: sequences.sequence(index)) }
         return tokens
     }
 }

@@ -9,6 +9,12 @@ extension DistillJob {
     /// compared by one line.
     func finish(_ parts: RankParts, _ ledger: IntervalLedger, stoppedAfter step: Int, lastDDK: DDKRecord?) throws -> Summary {
         parts.coordinator?.progress.finish()
+        if case .teacher(let teacher) = parts.role, teacher.worker.truncatedSequences > 0 {
+            // Said by the teacher rank itself: only it knows, and it is rare enough not to gather.
+            FileHandle.standardError.write(Data(("ddk distill: rank \(world.rank) (teacher): \(teacher.worker.truncatedSequences) "
+                + "sequences needed more than teacher.sequence_length = \(teacher.worker.crossTokenization?.teacherSequenceLength ?? 0) "
+                + "teacher tokens and were cut (their last student positions had no teacher positions to attend to)\n").utf8))
+        }
         let student = parts.role.student
         if let student, student.index == 0, ledger.lastCheckpoint != step {
             try writeCheckpoint(student.trainer, plan: parts.plan, afterStep: step)

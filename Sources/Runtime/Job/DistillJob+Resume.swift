@@ -67,7 +67,7 @@ extension DistillJob {
         precondition(plan.cursor.step == step, "checkpoint after step \(step) with the sampler at \(plan.cursor.step)")
         try TrainingCheckpoint.save(
             trainer: trainer, state: state,
-            metadata: [ModelSource.tokenizerIdentityKey: try teacher.requiredTokenizerIdentity(), "config_hash": configHash],
+            metadata: [ModelSource.tokenizerIdentityKey: try vocabularies.studentSource.requiredTokenizerIdentity(), "config_hash": configHash],
             in: URL(fileURLWithPath: config.resolvedRunDirectory).appendingPathComponent("checkpoints"),
             stallSeconds: testHooks.checkpointStallSeconds(afterStep: step))
     }

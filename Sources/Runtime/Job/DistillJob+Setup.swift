@@ -93,6 +93,21 @@ extension DistillJob {
             + "run folder \(runDirectory)")
         progress.line("distill \(config.name): ranks on hosts: " + Self.ranksByHost(hostnames)
             + (options.versions["openblas_kernel"].map { "; OpenBLAS kernel \($0) on rank 0" } ?? ""))
+        if !vocabularies.isShared, let cross = vocabularies.crossTokenization {
+            progress.line("distill \(config.name): two vocabularies: the student reads \(vocabularies.studentSource.path)'s "
+                + "(\(vocabularies.studentVocabularySize) tokens), the teacher its own (\(teacher.architecture.vocabularySize)); "
+                + "teacher ranks re-tokenize each sequence's bytes"
+                + (objective.requirements.contains(.tokenIds) ? " into \(cross.teacherSequenceLength) positions" : "")
+                + "; DDK perplexities are per byte")
+        }
+        if objective.requirements.contains(.headMatrix) {
+            let withEmbeddings = objective.requirements.contains(.embeddings)
+            let arrays = withEmbeddings && !teacher.architecture.tiesEmbeddings ? 2 : 1
+            let bytes = arrays * teacher.architecture.vocabularySize * teacher.architecture.hiddenSize * 4
+            progress.line(String(format: "distill %@: each student holds the teacher's %@: %.0f MB", config.name,
+                                 withEmbeddings ? (arrays == 1 ? "tied head and embeddings" : "head and embeddings") : "head",
+                                 Double(bytes) / 1e6))
+        }
         if let resumePoint { progress.line("distill \(config.name): resuming after step \(startStep) from \(resumePoint.folder.path)") }
         if resetLatest {
             progress.line("distill \(config.name): starting at step 0 in \(runDirectory), which holds an earlier run's "

@@ -15,13 +15,7 @@ extension DistillJob {
         var cacheKey = ""
         var cached: TeacherPerplexityCache.Entry?
         if rank == 0 {
-            // Per byte the same tokens give other figures: the unit and the student's tokenizer are part of the key.
-            var validation = ContentHash()
-            validation.combine(ContentHash.hex(try sharding.tokenHash()))
-            if vocabularies.perplexityUnit == .byte {
-                validation.combine("per byte, student tokenizer \(try vocabularies.studentSource.requiredTokenizerIdentity())")
-            }
-            cacheKey = try TeacherPerplexityCache.key(teacherWeightFiles: teacher.weightFiles, validationHash: validation.value)
+            cacheKey = try TeacherPerplexityCache.key(teacher: teacher, sharding: sharding, vocabularies: vocabularies)
             cached = cache.read(key: cacheKey, domains: dataset.domainNames)
         }
         let cacheHit = try world.broadcast(Int32(cached == nil ? 0 : 1), root: 0, within: collectiveDeadline, on: "world",

@@ -97,7 +97,7 @@ public struct DistillConfig: Codable, Equatable, Sendable {
         /// Seconds a student waits for its teacher before the job is aborted.
         public var timeoutSeconds: Double
         /// Teacher positions per sequence (TT) when the teacher re-tokenizes the text
-        /// (`dskd-cma`); default `data.sequence_length`. Longer texts are cut.
+        /// (`dskd-cma`); default T + T/4 + 1 (`JobVocabularies.teacherSequenceLength`). Longer texts are cut.
         public var sequenceLength: Int?
 
         enum CodingKeys: String, CodingKey {

@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import LanguageModels
 
 /// The teacher's per-domain validation perplexity, computed once by the pool and kept on
 /// disk: `<shards>/cache/teacher-perplexity-<key>.json`, where the key hashes the teacher's
@@ -37,6 +38,17 @@ public struct TeacherPerplexityCache {
         for file in teacherWeightFiles { hash.combine(ContentHash.hex(try ContentHash.ofFile(file))) }
         hash.combine(ContentHash.hex(validationHash))
         return ContentHash.hex(hash.value)
+    }
+
+    /// The key of a job's measurement: the teacher's weights, every validation token and,
+    /// per byte, the unit and the student's tokenizer (the same tokens then give other figures).
+    public static func key(teacher: ModelSource, sharding: ValidationSharding, vocabularies: JobVocabularies) throws -> String {
+        var validation = ContentHash()
+        validation.combine(ContentHash.hex(try sharding.tokenHash()))
+        if vocabularies.perplexityUnit == .byte {
+            validation.combine("per byte, student tokenizer \(try vocabularies.studentSource.requiredTokenizerIdentity())")
+        }
+        return try key(teacherWeightFiles: teacher.weightFiles, validationHash: validation.value)
     }
 
     func path(_ key: String) -> String { (folder as NSString).appendingPathComponent("teacher-perplexity-\(key).json") }

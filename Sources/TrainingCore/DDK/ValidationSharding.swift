@@ -10,10 +10,18 @@ import Tokenizer
 public struct ValidationSharding {
     public let dataset: PreparedDataset
     public let sequencesPerDomain: Int
+    /// The first validation sequence used: 0 for DDK's; after them for a held-out set.
+    public let firstSequence: Int
 
-    public init(dataset: PreparedDataset, sequencesPerDomain: Int) {
+    public init(dataset: PreparedDataset, sequencesPerDomain: Int, firstSequence: Int = 0) {
         self.dataset = dataset
         self.sequencesPerDomain = sequencesPerDomain
+        self.firstSequence = firstSequence
+    }
+
+    /// The (V, T+1) validation tokens of a domain.
+    func windows(domain: Int) throws -> [Int32] {
+        try dataset.validationBatch(domain: domain, count: sequencesPerDomain, first: firstSequence)
     }
 
     /// Evaluates worker `worker`'s items in batches of at most `maxBatch` sequences of one
@@ -26,7 +34,7 @@ public struct ValidationSharding {
         for domain in 0..<domainCount {
             let mine = (0..<sequencesPerDomain).filter { (domain * sequencesPerDomain + $0) % workers == worker }
             guard !mine.isEmpty else { continue }
-            let tokens = try dataset.validationBatch(domain: domain, count: sequencesPerDomain)
+            let tokens = try windows(domain: domain)
             var start = 0
             while start < mine.count {
                 let group = mine[start..<min(start + maxBatch, mine.count)]
@@ -53,7 +61,7 @@ public struct ValidationSharding {
     public func labelBytes(studentTokenizer: any TextTokenizer) throws -> [Double] {
         let T = dataset.sequenceLength
         return try dataset.domains.indices.map { domain in
-            let tokens = try dataset.validationBatch(domain: domain, count: sequencesPerDomain)
+            let tokens = try windows(domain: domain)
             return Double((0..<sequencesPerDomain).reduce(0) {
                 $0 + CrossTokenization.labelBytes(window: tokens[$1 * (T + 1)..<($1 + 1) * (T + 1)], studentTokenizer: studentTokenizer)
             })
@@ -66,7 +74,7 @@ public struct ValidationSharding {
         let T = dataset.sequenceLength
         var longest = 0
         for domain in dataset.domains.indices {
-            let tokens = try dataset.validationBatch(domain: domain, count: sequencesPerDomain)
+            let tokens = try windows(domain: domain)
             for index in 0..<sequencesPerDomain {
                 let text = try crossTokenization.scoredText(window: tokens[index * (T + 1)..<(index + 1) * (T + 1)])
                 longest = max(longest, text.ids.count - 1)
@@ -78,10 +86,10 @@ public struct ValidationSharding {
     /// A hash of every validation token and the sequence length (part of the cache key).
     public func tokenHash() throws -> UInt64 {
         var hash = ContentHash()
-        hash.combine("T=\(dataset.sequenceLength) V=\(sequencesPerDomain)")
+        hash.combine("T=\(dataset.sequenceLength) V=\(sequencesPerDomain)" + (firstSequence == 0 ? "" : " from \(firstSequence)"))
         for domain in dataset.domains.indices {
             hash.combine(dataset.domains[domain].name)
-            hash.combine(tokens: try dataset.validationBatch(domain: domain, count: sequencesPerDomain))
+            hash.combine(tokens: try windows(domain: domain))
         }
         return hash.value
     }

@@ -49,6 +49,11 @@ public struct CheckpointEvaluation: Encodable, Equatable, Sendable {
     public var shards: String
     public var sequenceLength: Int
     public var validationSequences: Int
+    /// The first validation sequence evaluated: 0 for DDK's own, `data.validation_sequences`
+    /// for a held-out set (`--held-out`).
+    public var firstValidationSequence: Int
+    /// What the perplexities are per: token, or byte when student and teacher vocabularies differ.
+    public var perplexityUnit: PerplexityUnit
     /// `cache` or `measured` (and then cached).
     public var teacherPplSource: CheckpointEvaluator.TeacherSource
     /// The checkpoint's recorded tokenizer identity (equal to the shards'; nil: not recorded).
@@ -76,6 +81,8 @@ public struct CheckpointEvaluation: Encodable, Equatable, Sendable {
         case checkpoint, step, config, teacher, shards, domains
         case sequenceLength = "sequence_length"
         case validationSequences = "validation_sequences"
+        case firstValidationSequence = "first_validation_sequence"
+        case perplexityUnit = "perplexity_unit"
         case teacherPplSource = "teacher_ppl_source"
         case tokenizerIdentity = "tokenizer_identity"
         case startStep = "start_step"
@@ -93,6 +100,8 @@ public struct CheckpointEvaluation: Encodable, Equatable, Sendable {
         try container.encode(shards, forKey: .shards)
         try container.encode(sequenceLength, forKey: .sequenceLength)
         try container.encode(validationSequences, forKey: .validationSequences)
+        try container.encode(firstValidationSequence, forKey: .firstValidationSequence)
+        try container.encode(perplexityUnit, forKey: .perplexityUnit)
         try container.encode(teacherPplSource, forKey: .teacherPplSource)
         try container.encode(tokenizerIdentity, forKey: .tokenizerIdentity)
         try container.encode(startStep, forKey: .startStep)

@@ -13,6 +13,8 @@ import LanguageModels
 public final class CheckpointEvaluator {
     public let config: DistillConfig
     public let teacher: ModelSource
+    /// The student's vocabulary and the teacher's (per-byte perplexities when they differ).
+    public let vocabularies: JobVocabularies
     public let dataset: PreparedDataset
     public let sharding: ValidationSharding
     /// Sequences per forward pass.
@@ -23,17 +25,19 @@ public final class CheckpointEvaluator {
         case cache, measured
     }
 
-    /// Opens the shards of `config` for `teacher` (a dataset made by another tokenizer is
-    /// refused) with forward passes of at most `maxBatchTokens` tokens.
-    public init(config: DistillConfig, teacher: ModelSource, maxBatchTokens: Int = 8192) throws {
+    /// Opens the shards of `config` (a dataset made by another tokenizer than the student's
+    /// is refused) with forward passes of at most `maxBatchTokens` tokens. `heldOut`: evaluate
+    /// that many sequences per domain after DDK's `data.validation_sequences` instead of them.
+    public init(config: DistillConfig, teacher: ModelSource, maxBatchTokens: Int = 8192, heldOut: Int? = nil) throws {
         self.config = config
         self.teacher = teacher
+        vocabularies = try JobVocabularies(config: config, teacher: teacher)
         let T = config.data.sequenceLength
-        dataset = try PreparedDataset(summaryPath: config.data.shards, tokenizerIdentity: try teacher.requiredTokenizerIdentity(),
-                                      vocabularySize: teacher.architecture.vocabularySize, sequenceLength: T,
-                                      validationSequences: config.data.validationSequences, shuffleSeed: config.seed)
-        sharding = ValidationSharding(dataset: dataset, sequencesPerDomain: config.data.validationSequences)
-        maxBatch = max(1, min(config.data.validationSequences, maxBatchTokens / T))
+        dataset = try vocabularies.openShards(config)
+        let count = heldOut ?? config.data.validationSequences
+        sharding = ValidationSharding(dataset: dataset, sequencesPerDomain: count,
+                                      firstSequence: heldOut == nil ? 0 : config.data.validationSequences)
+        maxBatch = max(1, min(count, maxBatchTokens / T))
     }
 
     /// Refuses a checkpoint the shards cannot be evaluated with: another vocabulary size,
@@ -59,19 +63,30 @@ public final class CheckpointEvaluator {
     /// cache `ddk distill` writes, else measured here and written to it.
     public func teacherSums(progress: (String) -> Void = { _ in }) throws -> (sums: [Double], source: TeacherSource) {
         let cache = TeacherPerplexityCache(shardsFolder: config.data.shards)
-        let key = try TeacherPerplexityCache.key(teacherWeightFiles: teacher.weightFiles, validationHash: try sharding.tokenHash())
+        let key = try TeacherPerplexityCache.key(teacher: teacher, sharding: sharding, vocabularies: vocabularies)
         if let entry = cache.read(key: key, domains: dataset.domainNames) { return (entry.sums, .cache) }
         progress("teacher perplexity not cached; measuring it with \(teacher.path)")
-        let model = try teacher.load(maxBatch, dataset.sequenceLength)
-        let sums = try measure("teacher", progress: progress, crossEntropy: model.crossEntropy)
+        var length = dataset.sequenceLength
+        let cross = vocabularies.crossTokenization
+        if vocabularies.perplexityUnit == .byte, let cross { length = max(length, try sharding.longestScoredText(cross)) }
+        let format = TeacherMessageFormat(requirements: [], rows: maxBatch * dataset.sequenceLength, k: 0,
+                                          vocabularySize: teacher.architecture.vocabularySize, hiddenWidth: 0, temperature: 1)
+        let worker = TeacherWorker(model: try teacher.loadInference(maxBatch, length), format: format,
+                                   crossTokenization: cross, perplexityUnit: vocabularies.perplexityUnit)
+        let sums = try measure("teacher", progress: progress, crossEntropy: worker.crossEntropy)
         try cache.write(.init(key: key, teacher: teacher.path, domains: dataset.domainNames, sums: sums))
         return (sums, .measured)
     }
 
-    /// The checkpoint's per-domain sums (same layout as `teacherSums`).
+    /// The checkpoint's per-domain sums (same layout as `teacherSums`; per byte, the
+    /// validation bytes replace the token counts).
     public func studentSums(_ checkpoint: StudentCheckpoint, progress: (String) -> Void = { _ in }) throws -> [Double] {
         let model = try checkpoint.load(maxBatchSize: maxBatch, maxSequenceLength: dataset.sequenceLength)
-        return try measure("student", progress: progress, crossEntropy: model.crossEntropy)
+        var sums = try measure("student", progress: progress, crossEntropy: model.crossEntropy)
+        if vocabularies.perplexityUnit == .byte, let cross = vocabularies.crossTokenization {
+            sums.replaceSubrange(dataset.domains.count..., with: try sharding.labelBytes(studentTokenizer: cross.studentTokenizer))
+        }
+        return sums
     }
 
     /// Checks and evaluates `checkpoint`; `start` is the run's first DDK evaluation (the
@@ -91,7 +106,8 @@ public final class CheckpointEvaluator {
         return CheckpointEvaluation(
             checkpoint: checkpoint.folder, step: checkpoint.step, config: configPath, teacher: self.teacher.path,
             shards: config.data.shards, sequenceLength: dataset.sequenceLength,
-            validationSequences: sharding.sequencesPerDomain, teacherPplSource: teacher.source,
+            validationSequences: sharding.sequencesPerDomain, firstValidationSequence: sharding.firstSequence,
+            perplexityUnit: vocabularies.perplexityUnit, teacherPplSource: teacher.source,
             tokenizerIdentity: checkpoint.tokenizerIdentity, startStep: start?.step, domains: domains)
     }
 
