@@ -35,6 +35,12 @@ public struct ModelSource {
     /// Identity of the tokenizer whose ids the model reads: its GGUF tokenizer's, or the one a
     /// checkpoint records in its safetensors metadata (`tokenizer_identity`); nil when unknown.
     public let tokenizerIdentity: String?
+    /// How the model's vocabulary rows line up with its tokenizer's tokens, for a job to
+    /// report: `.trimmed(from:to:)` when a GGUF file's padded rows were dropped (exact; see
+    /// `VocabularyAlignment`). Nil when the model holds no tokenizer to align with: a
+    /// checkpoint (whose tokenizer, given to `tokenizer(checkpointTokenizer:)`, must have
+    /// exactly its vocabulary) or a GGUF file without `tokenizer.ggml.tokens`.
+    public let vocabularyAlignment: VocabularyAlignment?
 
     /// The metadata key of `model.safetensors` that names the tokenizer of a checkpoint.
     public static let tokenizerIdentityKey = "tokenizer_identity"
@@ -56,12 +62,14 @@ public struct ModelSource {
             ownTokenizer = nil
             let recorded = try SafetensorsFile(path: weights).metadata[Self.tokenizerIdentityKey]
             tokenizerIdentity = recorded.flatMap { $0.isEmpty ? nil : $0 }
+            vocabularyAlignment = nil
         } else {
             let file = try GGUFFile(path: path)
             architecture = try ModelArchitecture(gguf: file)
             format = .gguf(file)
             ownTokenizer = file.metadata["tokenizer.ggml.model"] == nil ? nil : try GGUFTokenizer.load(from: file)
             tokenizerIdentity = ownTokenizer?.identity
+            vocabularyAlignment = try file.vocabularyAlignment()
         }
     }
 
