@@ -35,6 +35,12 @@ public struct ModelSource {
     /// Identity of the tokenizer whose ids the model reads: its GGUF tokenizer's, or the one a
     /// checkpoint records in its safetensors metadata (`tokenizer_identity`); nil when unknown.
     public let tokenizerIdentity: String?
+    /// How the model's vocabulary rows line up with its tokenizer's tokens, for a job to
+    /// report: `.trimmed(from:to:)` when a GGUF file's padded rows were dropped (exact; see
+    /// `VocabularyAlignment`). Nil when the model holds no tokenizer to align with: a
+    /// checkpoint (whose tokenizer, given to `tokenizer(checkpointTokenizer:)`, must have
+    /// exactly its vocabulary) or a GGUF file without `tokenizer.ggml.tokens`.
+    public let vocabularyAlignment: VocabularyAlignment?
 
     /// The metadata key of `model.safetensors` that names the tokenizer of a checkpoint.
     public static let tokenizerIdentityKey = "tokenizer_identity"
@@ -56,12 +62,14 @@ public struct ModelSource {
             ownTokenizer = nil
             let recorded = try SafetensorsFile(path: weights).metadata[Self.tokenizerIdentityKey]
             tokenizerIdentity = recorded.flatMap { $0.isEmpty ? nil : $0 }
+            vocabularyAlignment = nil
         } else {
             let file = try GGUFFile(path: path)
             architecture = try ModelArchitecture(gguf: file)
             format = .gguf(file)
             ownTokenizer = file.metadata["tokenizer.ggml.model"] == nil ? nil : try GGUFTokenizer.load(from: file)
             tokenizerIdentity = ownTokenizer?.identity
+            vocabularyAlignment = try file.vocabularyAlignment()
         }
     }
 
@@ -122,17 +130,35 @@ public struct ModelSource {
     }
 
     /// The tokenizer: the GGUF file's own, or for a checkpoint the one in the GGUF file
-    /// `checkpointTokenizer`. Throws when its vocabulary size differs from the model's.
+    /// `checkpointTokenizer`. Throws when its vocabulary size differs from the model's: a
+    /// GGUF file's padded rows are already trimmed to its tokens, and a checkpoint is
+    /// written by SwiftDDK at its tokenizer's size, so any difference is the wrong tokenizer.
     public func tokenizer(checkpointTokenizer: String) throws -> any TextTokenizer {
-        let (tokenizer, source): (any TextTokenizer, String)
         switch format {
-        case .gguf(let file): (tokenizer, source) = (try ownTokenizer ?? GGUFTokenizer.load(from: file), path)
-        case .checkpoint: (tokenizer, source) = (try GGUFTokenizer.load(ggufAt: checkpointTokenizer), checkpointTokenizer)
+        case .gguf(let file):
+            let tokenizer = try ownTokenizer ?? GGUFTokenizer.load(from: file)
+            guard tokenizer.vocabularySize == architecture.vocabularySize else {
+                throw GGUFModelError(path: path, subject: nil,
+                                     problem: "the model has \(architecture.vocabularySize) tokens but the tokenizer \(path) has \(tokenizer.vocabularySize)")
+            }
+            return tokenizer
+        case .checkpoint:
+            let tokenizer = try GGUFTokenizer.load(ggufAt: checkpointTokenizer)
+            guard tokenizer.vocabularySize == architecture.vocabularySize else {
+                throw checkpointVocabularyMismatch(tokenizer: checkpointTokenizer, tokens: tokenizer.vocabularySize)
+            }
+            return tokenizer
         }
-        guard tokenizer.vocabularySize == architecture.vocabularySize else {
-            throw GGUFModelError(path: path, subject: nil,
-                                 problem: "the model has \(architecture.vocabularySize) tokens but the tokenizer \(source) has \(tokenizer.vocabularySize)")
-        }
-        return tokenizer
+    }
+
+    /// A checkpoint whose vocabulary differs from the tokenizer given for it, in one line with
+    /// both counts and the fix. Checkpoints are not trimmed like GGUF files: SwiftDDK writes
+    /// them at their tokenizer's size, so a difference means the wrong tokenizer (or a
+    /// checkpoint written for another one).
+    private func checkpointVocabularyMismatch(tokenizer: String, tokens: Int) -> ModelSourceError {
+        ModelSourceError(role: role, path: path, problem: "has \(architecture.vocabularySize) vocabulary rows (vocab_size in "
+            + "\(Checkpoint.configFileName)) but the tokenizer \(tokenizer) has \(tokens) tokens; give the tokenizer the "
+            + "checkpoint was written with, or write the checkpoint again for this one (`ddk init-model --tokenizer-model "
+            + "\(tokenizer)`, `ddk init-student`)")
     }
 }

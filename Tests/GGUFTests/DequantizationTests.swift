@@ -158,4 +158,32 @@ final class DequantizationTests: XCTestCase {
             XCTAssertEqual($0 as? GGUFError, .destinationSizeMismatch(path: file.path, tensor: "t", elements: 128, destination: 64))
         }
     }
+
+    func testFirstRowsOfEveryTypeAreThePrefixOfTheWholeTensor() throws {
+        // A padded vocabulary is trimmed by dequantizing the first rows of token_embd, so for
+        // every type rows 0..<N must be the first N rows of the whole tensor, bit for bit: 5 rows
+        // of 2 blocks of pseudo-random bytes (each masked with 0x3F, which keeps every fp16,
+        // bf16 and f32 scale or value finite).
+        for type in GGUFTensorType.allCases where type.canDequantize {
+            let columns = 2 * type.blockSize, rows = 5
+            var state: UInt32 = 12345
+            let data = (0..<(rows * 2 * type.bytesPerBlock)).map { _ -> UInt8 in
+                state = state &* 1_664_525 &+ 1_013_904_223
+                return UInt8(truncatingIfNeeded: state >> 24) & 0x3F
+            }
+            let file = try singleTensorFile(type.rawValue, dimensions: [UInt64(columns), UInt64(rows)], data: data)
+            let tensor = try file.tensor(named: "t")
+            let all = try file.dequantize("t")
+            XCTAssertTrue(all.allSatisfy(\.isFinite), type.name)
+            let distinctRows = Set((0..<rows).map { Array(all[($0 * columns)..<(($0 + 1) * columns)]) })
+            XCTAssertEqual(distinctRows.count, rows, "\(type.name): rows must differ for a misplaced row to show")
+            for kept in 1...rows {
+                let prefix = try [Float](unsafeUninitializedCapacity: kept * columns) { buffer, initialized in
+                    try file.dequantize(tensor, rows: 0..<kept, into: buffer)
+                    initialized = buffer.count
+                }
+                XCTAssertEqual(prefix.map(\.bitPattern), all.prefix(kept * columns).map(\.bitPattern), "\(type.name), \(kept) rows")
+            }
+        }
+    }
 }

@@ -15,9 +15,4 @@ extension GGUFFile {
         }
     }
 
-    /// The vocabulary size the tokenizer states (its token count), else the rows of `token_embd.weight`.
-    func tokenVocabularySize() throws -> Int {
-        if case let .array(_, tokens)? = metadata["tokenizer.ggml.tokens"] { return tokens.count }
-        return try tensor(named: "token_embd.weight").rows
-    }
 }

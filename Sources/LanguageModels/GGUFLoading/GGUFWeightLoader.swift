@@ -18,7 +18,9 @@ import GGUF
 /// (each with the ".weight" suffix). GGUF dims are [ne0 = columns, ne1 = rows], the reverse
 /// of the engine's [rows, columns]; the data is row-major in both, so tensors are
 /// dequantized straight into place. The q/k rows of a llama GGUF are already in the
-/// adjacent-pair RoPE order the engine uses, so no permutation is applied.
+/// adjacent-pair RoPE order the engine uses, so no permutation is applied. A padded
+/// vocabulary (more rows in token_embd and output than the tokenizer has tokens) gives its
+/// first rows only: the config's vocabulary is the token count (`VocabularyAlignment`).
 public enum GGUFWeightLoader {
     /// The GGUF tensor name for an engine parameter name, or nil if it has none.
     public static func ggufName(forParameter name: String) -> String? {
@@ -56,8 +58,11 @@ public enum GGUFWeightLoader {
 
     /// Dequantizes `tensors` from `file` into `parameters`, naming each in the file with
     /// `ggufName`; strict as `load(from:into:layout:)`, `model` naming the model in errors.
+    /// The one exception to equal dims: a vocabulary tensor whose padded rows the file's
+    /// `vocabularyAlignment` trims gives its first rows only.
     static func load(from file: GGUFFile, into parameters: FloatBuffer, tensors: [ParameterTensor],
                      ggufName: (String) -> String?, model: String) throws {
+        let alignment = try file.vocabularyAlignment()
         var used = Set<String>()
         for tensor in tensors {
             guard let name = ggufName(tensor.name) else {
@@ -68,15 +73,26 @@ public enum GGUFWeightLoader {
             }
             let info = try file.tensor(named: name)
             let expected = Array(tensor.shape.reversed())
-            guard info.dimensions == expected else {
+            guard let rows = rowsToLoad(info, expected: expected, alignment: alignment) else {
                 throw GGUFModelError(path: file.path, subject: name,
                                      problem: "dims \(info.dimensions) do not match the config, expected \(expected) (\(tensor.name) is \(tensor.shape))")
             }
-            try file.dequantize(info, into: parameters.slice(offset: tensor.offset, count: tensor.count))
+            try file.dequantize(info, rows: rows, into: parameters.slice(offset: tensor.offset, count: tensor.count))
             used.insert(name)
         }
         if let extra = file.tensors.first(where: { !used.contains($0.name) }) {
             throw GGUFModelError(path: file.path, subject: extra.name, problem: "tensor has no place in a \(model)")
         }
+    }
+
+    /// The rows of `info` that fill a parameter of GGUF dims `expected`: all of them when the
+    /// dims are equal; the first `to` when `info` is a vocabulary tensor of `from` rows that
+    /// `alignment` trims to the `to` rows expected (`VocabularyAlignment.trimmed`: exact, the
+    /// rows are kept unchanged); nil when the tensor does not fit.
+    private static func rowsToLoad(_ info: GGUFTensorInfo, expected: [Int], alignment: VocabularyAlignment?) -> Range<Int>? {
+        if info.dimensions == expected { return 0..<info.rows }
+        guard GGUFFile.vocabularyTensorNames.contains(info.name), case let .trimmed(from, to)? = alignment,
+              expected.count == 2, info.dimensions == [expected[0], from], expected[1] == to else { return nil }
+        return 0..<to
     }
 }

@@ -7,10 +7,11 @@ extension Gemma3Config {
     /// `attention.head_count` (NH), `attention.head_count_kv` (KVH, default NH),
     /// `attention.key_length` (HS; `value_length` must equal it),
     /// `attention.layer_norm_rms_epsilon`, `rope.freq_base` (global layers, default 1e6),
-    /// `attention.sliding_window`, `context_length`, and the vocabulary from the tokens (else
-    /// the rows of `token_embd.weight`). What the file does not say is llama.cpp's: local
-    /// layers use RoPE base 10000, every 6th layer is global, and the scores are scaled by
-    /// 1/√HS (1/√(C/NH) for the 62-layer 27B). Refuses RoPE scaling and logit soft-capping.
+    /// `attention.sliding_window`, `context_length`, and the vocabulary from the tokens (padded
+    /// rows of `token_embd.weight` are trimmed, `VocabularyAlignment`; without tokens, its
+    /// rows). What the file does not say is llama.cpp's: local layers use RoPE base 10000,
+    /// every 6th layer is global, and the scores are scaled by 1/√HS (1/√(C/NH) for the
+    /// 62-layer 27B). Refuses RoPE scaling and logit soft-capping.
     public init(gguf file: GGUFFile) throws {
         try file.requireArchitecture("gemma3", loadedAs: " as Gemma 3")
         for key in ["gemma3.rope.scaling.type", "gemma3.final_logit_softcapping", "gemma3.attn_logit_softcapping"]
@@ -24,7 +25,7 @@ extension Gemma3Config {
         if let valueLength = try file.optionalInteger("gemma3.attention.value_length"), valueLength != headSize {
             throw file.modelError("gemma3.attention.value_length", "is \(valueLength) but key_length is \(headSize); not supported")
         }
-        let vocabulary = try file.tokenVocabularySize()
+        let vocabulary = try file.modelVocabularySize()
         let theta = file.metadata["gemma3.rope.freq_base"] == nil ? 1_000_000 : try file.number("gemma3.rope.freq_base")
         do {
             try self.init(hiddenSize: hidden,

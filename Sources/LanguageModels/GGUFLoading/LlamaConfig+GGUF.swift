@@ -6,14 +6,16 @@ extension LlamaConfig {
     /// `embedding_length` (C), `feed_forward_length` (F), `block_count` (L),
     /// `attention.head_count` (NH), `attention.head_count_kv` (KVH, default NH),
     /// `attention.layer_norm_rms_epsilon`, `rope.freq_base` (default 10000),
-    /// `context_length`, `vocab_size` (default: the number of tokens, else the rows of
-    /// `token_embd.weight`); the head is tied when there is no `output.weight` tensor.
+    /// `context_length`; the vocabulary is the tokenizer's token count (padded rows of
+    /// `token_embd.weight` and `output.weight` are trimmed, `VocabularyAlignment`), else the
+    /// rows of `token_embd.weight`, and `vocab_size` when present must be one of the two; the
+    /// head is tied when there is no `output.weight` tensor.
     /// Refuses other architectures, rotary embedding on part of a head, and RoPE scaling.
     public init(gguf file: GGUFFile) throws {
         try file.requireArchitecture("llama")
         let hidden = try file.integer("llama.embedding_length")
         let heads = try file.integer("llama.attention.head_count")
-        let vocabulary = try file.optionalInteger("llama.vocab_size") ?? file.tokenVocabularySize()
+        let vocabulary = try file.modelVocabularySize(vocabularyKey: "llama.vocab_size")
         let epsilon = try file.number("llama.attention.layer_norm_rms_epsilon")
         let theta = file.metadata["llama.rope.freq_base"] == nil ? 10_000 : try file.number("llama.rope.freq_base")
         if let rotated = try file.optionalInteger("llama.rope.dimension_count"), heads > 0, rotated != hidden / heads {
