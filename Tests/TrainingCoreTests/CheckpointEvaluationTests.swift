@@ -122,9 +122,12 @@ final class CheckpointEvaluationTests: XCTestCase {
         // One JSON object with the documented names; unknown values are null.
         let object = try JSONSerialization.jsonObject(with: Data(try first.jsonText().utf8)) as! [String: Any]
         XCTAssertEqual(Set(object.keys), ["checkpoint", "step", "config", "teacher", "shards", "sequence_length",
-                                          "validation_sequences", "teacher_ppl_source", "tokenizer_identity", "start_step",
+                                          "validation_sequences", "first_validation_sequence", "perplexity_unit",
+                                          "teacher_ppl_source", "tokenizer_identity", "start_step",
                                           "domains", "mean_teacher_ppl", "mean_student_ppl", "mean_student_ppl_before"])
         XCTAssertTrue(object["start_step"] is NSNull)
+        XCTAssertEqual(object["perplexity_unit"] as? String, "token", "one vocabulary: per token")
+        XCTAssertEqual(object["first_validation_sequence"] as? Int, 0)
         let domain = (object["domains"] as! [[String: Any]])[0]
         XCTAssertEqual(Set(domain.keys), ["name", "teacher_ppl", "student_ppl", "student_ppl_before", "ratio", "weight"])
         XCTAssertTrue(domain["weight"] is NSNull)
