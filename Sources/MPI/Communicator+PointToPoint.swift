@@ -86,6 +86,7 @@ extension Communicator {
         while true {
             try environment.check("MPI_Improbe") { MPI_Improbe(mpiSource, mpiTag, handle, &flag, &message, &status) }
             if flag != 0 { break }
+            environment.poll()
             do {
                 try deadline.pauseOrThrow("MPI_Improbe", waitingFor:
                     "a message of \(datatype.name) from \(source.map { "rank \($0)" } ?? "any rank") with \(tag.map { "tag \($0)" } ?? "any tag") (communicator of \(size) ranks)")

@@ -15,7 +15,7 @@ public final class Communicator {
     /// The MPI handle (`MPI_Comm`); never leaves the module.
     let handle: MPI_Comm
     /// The environment, kept alive so MPI is not finalized under this communicator.
-    let environment: MPIEnvironment
+    public let environment: MPIEnvironment
     /// False for the world communicator, which is never freed.
     private let ownsHandle: Bool
     /// This process's rank in the communicator, from 0 to `size - 1`.

@@ -40,6 +40,20 @@ public final class MPIEnvironment {
     /// process: a peer may have stopped, so requests dropped from then on are abandoned
     /// without a wait or a warning (see `Request`).
     public internal(set) var deadlineHasPassed = false
+    /// Called between the polls of every wait with a deadline (`Request.wait(timeout:)`,
+    /// `Request.waitAll(_:timeout:)`, receives with a timeout), so that light work — a
+    /// runtime's heartbeats — goes on while this process waits. It must return quickly and
+    /// must not wait with a deadline itself (it is not called again while it runs).
+    public var whilePolling: (() -> Void)?
+    private var isPolling = false
+
+    /// Runs `whilePolling` unless it is already running.
+    func poll() {
+        guard !isPolling, let whilePolling else { return }
+        isPolling = true
+        defer { isPolling = false }
+        whilePolling()
+    }
 
     /// Initializes MPI (`MPI_Init_thread`) asking for `threadLevel`.
     ///

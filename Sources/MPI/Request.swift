@@ -173,6 +173,7 @@ public final class Request {
     /// Polls until complete or until `deadline` passes; see `wait(timeout:)`.
     private func wait(until deadline: inout PollingDeadline) throws {
         while try !test() {
+            communicator.environment.poll()
             do {
                 try deadline.pauseOrThrow(operation, waitingFor: label)
             } catch {
@@ -181,6 +182,20 @@ public final class Request {
                 throw error
             }
         }
+    }
+
+    /// Hands a send over to MPI (`MPI_Request_free`): it completes on its own and its buffer
+    /// stays alive for good. For fire-and-forget messages (heartbeats) whose completion nobody
+    /// waits for; a dropped pending request would otherwise warn.
+    public func free() throws {
+        guard case .send = kind else {
+            throw MPIError.refused("MPI_Request_free", "only a send can be freed (\(operation), \(label))")
+        }
+        guard !isComplete, !failed, handle != nil, handle != MPI_REQUEST_NULL else { return }
+        try communicator.environment.check("MPI_Request_free") { MPI_Request_free(&handle) }
+        for buffer in retainedBuffers { _ = Unmanaged.passRetained(buffer) }
+        retainedBuffers.removeAll()
+        isComplete = true
     }
 
     /// Blocks until every request completes (`MPI_Waitall`) and releases their buffers.

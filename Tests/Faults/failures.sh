@@ -265,7 +265,7 @@ json.dump(config, open(f"{folder}/config.json", "w"))
 PY
 then
     refusal vocabulary-mismatch 3 "student checkpoint $student has vocabulary size 1000" \
-        "teacher data/tiny/teacher has $teacher_vocabulary" "objective kd" -- \
+        "data/tiny/teacher (whose tokenizer wrote the shards) has $teacher_vocabulary" "the student must read the shards' vocabulary" -- \
         --set student.init=checkpoint --set student.checkpoint="$student"
 else
     fail "vocabulary-mismatch: could not make the student checkpoint with 1000 tokens"

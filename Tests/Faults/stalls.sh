@@ -15,7 +15,9 @@
 #   idle-teacher-stopped a `ce` job's idle teacher stops: rank 0 waits for it in the next DDK
 #                        boundary's world collectives
 # Each job must end non-zero within its deadline + 30 s of the stop and not before the
-# deadline, with the first error line naming what was waited for; no rank may be left over.
+# deadline, with the first error line naming what was waited for and, for a collective, the
+# stopped rank, its role and host (the heartbeats of `training.heartbeat_seconds`: "silent
+# rank 2 (student, host h) last heard 8.7 s ago"); no rank may be left over.
 #
 # Usage: Tests/Faults/stalls.sh [path/to/ddk]   (default .build/release/ddk; build it first)
 # Ends with "stall-tests: N passed, M failed"; exits non-zero on any failure.
@@ -140,26 +142,26 @@ stall teacher-stopped 3 1 6 5 'error: step [0-9]+: teacher rank 1 sent nothing w
 
 # (b) A student (not rank 0) stops; rank 0 waits for it in the gradient all-reduce or, when the
 # stop came between the two, in the step's gather; the teacher waits for its credits.
-stall student-stopped 3 2 6 5 'error: (gradient all-reduce at step [0-9]+ on students \(2 ranks\) did not complete: rank 0 \(coordinator\+student\) waited [0-9.]+ s \(teacher\.timeout_seconds\)|step [0-9]+ (figures|weight-checksum) gather on trainers \(2 ranks\) did not complete: rank 0 \(coordinator\+student\) waited [0-9.]+ s \(training\.collective_timeout_seconds\)); a rank of (students|trainers) is stopped' \
+stall student-stopped 3 2 6 5 'error: (gradient all-reduce at step [0-9]+ on students \(2 ranks\) did not complete: rank 0 \(coordinator\+student\) waited [0-9.]+ s \(teacher\.timeout_seconds\)|step [0-9]+ (figures|weight-checksum) gather on trainers \(2 ranks\) did not complete: rank 0 \(coordinator\+student\) waited [0-9.]+ s \(training\.collective_timeout_seconds\)); a rank of (students|trainers) is stopped.*: silent rank 2 \(student, host [^)]+\) last heard [0-9.]+ s ago' \
     --set teacher.timeout_seconds=5 --set training.collective_timeout_seconds=8 --set ddk.interval_steps=1000
 
 # (c) Rank 0 coordinates without training and stops mid-interval: the teacher does not need it
 # until the boundary, nor do the students, whose small per-step gathers to rank 0 are sent
 # eagerly (a few steps' worth fit MPI's buffers: no weight checksums, 6 steps to the boundary),
 # then every rank waits for its decision.
-stall coordinator-stopped 4 0 6 8 'error: DDK decision broadcast at step 12 on world \(4 ranks\) did not complete: rank [1-3] \((teacher|student)\) waited [0-9.]+ s \(training\.collective_timeout_seconds\); a rank of world is stopped, crashed without its launcher noticing, or its host is unreachable' \
+stall coordinator-stopped 4 0 6 8 'error: DDK decision broadcast at step 12 on world \(4 ranks\) did not complete: rank [1-3] \((teacher|student)\) waited [0-9.]+ s \(training\.collective_timeout_seconds\); a rank of world is stopped, crashed without its launcher noticing, or its host is unreachable: silent rank 0 \(coordinator, host [^)]+\) last heard [0-9.]+ s ago' \
     --set training.coordinator_trains=false --set ddk.interval_steps=12 --set training.weight_checksums=false \
     --set training.collective_timeout_seconds=8 --set teacher.timeout_seconds=60
 
 # (d) A student stops while rank 0, not training, gathers each step's figures (the collective
 # deadline is shorter than the teacher's here, so it is the first to pass).
-stall student-stopped-gather 4 3 6 8 'step [0-9]+ (figures|weight-checksum) gather on trainers \(3 ranks\) did not complete: rank 0 \(coordinator\) waited [0-9.]+ s \(training\.collective_timeout_seconds\)' \
+stall student-stopped-gather 4 3 6 8 'step [0-9]+ (figures|weight-checksum) gather on trainers \(3 ranks\) did not complete: rank 0 \(coordinator\) waited [0-9.]+ s \(training\.collective_timeout_seconds\).*: silent rank 3 \(student, host [^)]+\) last heard [0-9.]+ s ago' \
     --set training.coordinator_trains=false --set ddk.interval_steps=1000 \
     --set training.collective_timeout_seconds=8 --set teacher.timeout_seconds=60
 
 # (e) A `ce` job's teacher rank is idle between boundaries; it stops, and rank 0 waits for it
 # in the next boundary's collectives on world.
-stall idle-teacher-stopped 3 1 6 8 'DDK (decision broadcast|weight-hash gather) at step 40 on world \(3 ranks\) did not complete: rank [02] \((coordinator\+)?student\) waited [0-9.]+ s \(training\.collective_timeout_seconds\)' \
+stall idle-teacher-stopped 3 1 6 8 'DDK (decision broadcast|weight-hash gather) at step 40 on world \(3 ranks\) did not complete: rank [02] \((coordinator\+)?student\) waited [0-9.]+ s \(training\.collective_timeout_seconds\).*: silent rank 1 \(teacher, host [^)]+\) last heard [0-9.]+ s ago' \
     --set objective.name=ce --set teacher.ranks=1 --set ddk.interval_steps=40 \
     --set training.collective_timeout_seconds=8 --set teacher.timeout_seconds=60
 

@@ -87,4 +87,30 @@ func checkPointToPoint(_ world: Communicator, _ record: CheckRecorder) {
         try Request.waitAll([pending, outgoing], timeout: .seconds(30))
         record.expectEqual(inbox[0], Int64(previous) << 40, "the timed-out request completes later")
     }
+
+    record.group("work while polling, freed sends") {
+        // The runtime's heartbeats run in MPIEnvironment.whilePolling: it runs while a wait with
+        // a deadline polls, may itself call MPI, and is not re-entered.
+        var calls = 0, probes = 0
+        world.environment.whilePolling = {
+            calls += 1
+            if (try? world.immediateProbe(Int32.self, from: previous, tag: 71)) != nil { probes += 1 }
+        }
+        record.expectMPIError("a receive with deadline still times out with a hook", { $0.isTimeout }) {
+            _ = try world.receive(Float.self, from: previous, tag: 70, timeout: .milliseconds(20))
+        }
+        world.environment.whilePolling = nil
+        record.expect(calls > 0, "the hook ran while the receive waited", "\(calls) calls")
+        record.expectEqual(probes, 0, "nothing was sent with the hook's tag")
+        // A freed send is handed to MPI: it still arrives, and nobody waits for it.
+        let send = try world.immediateSend([Int32(rank * 3)], to: next, tag: 72)
+        try send.free()
+        record.expect(send.isComplete, "a freed send counts as complete")
+        let message = try world.receive(Int32.self, from: previous, tag: 72, timeout: .seconds(30))
+        record.expectEqual(message.values, [Int32(previous * 3)], "a freed send arrives")
+        let receive = try world.immediateReceive(into: MPIBuffer<Int32>(repeating: 0, count: 1), from: previous, tag: 73)
+        record.expectMPIError("only a send can be freed", { $0.operation == "MPI_Request_free" }) { try receive.free() }
+        try world.send([Int32(0)], to: next, tag: 73)
+        try receive.wait(timeout: .seconds(30))
+    }
 }

@@ -7,7 +7,7 @@ import MPI
 ///
 /// Made once per job from `training.collective_timeout_seconds` (`DistillJob.collectiveDeadline`);
 /// the gradient all-reduce uses one made from `teacher.timeout_seconds`.
-public struct CollectiveDeadline: Sendable {
+public struct CollectiveDeadline {
     /// Seconds a collective may wait.
     public var seconds: Double
     /// Where the seconds come from, for the message (`training.collective_timeout_seconds`).
@@ -16,13 +16,17 @@ public struct CollectiveDeadline: Sendable {
     public var worldRank: Int
     /// The waiting rank's roles ("coordinator+student"), nil when not known yet.
     public var role: String?
+    /// Who is still answering, to name the silent members when the deadline passes (nil
+    /// before the job's monitor runs, or with `training.heartbeat_seconds = 0`).
+    public var liveness: LivenessMonitor?
 
     public init(seconds: Double, configKey: String = "training.collective_timeout_seconds", worldRank: Int,
-                role: String? = nil) {
+                role: String? = nil, liveness: LivenessMonitor? = nil) {
         self.seconds = seconds
         self.configKey = configKey
         self.worldRank = worldRank
         self.role = role
+        self.liveness = liveness
     }
 
     /// Waits for the collective `request` on `communicator` (named `name`) to complete, polling
@@ -46,14 +50,15 @@ public struct CollectiveDeadline: Sendable {
                 purpose: purpose(), communicator: name, communicatorSize: communicator.size,
                 worldRank: worldRank, role: role,
                 waitedSeconds: Double(waited.components.seconds) + Double(waited.components.attoseconds) * 1e-18,
-                configKey: configKey, underlying: error)
+                configKey: configKey, silentRanks: liveness?.silentMembers(of: name), underlying: error)
         }
     }
 }
 
 /// A collective that did not complete within its deadline: some rank of the communicator
 /// never joined it (stopped, crashed without its launcher noticing, or its host unreachable).
-/// MPI cannot say which rank is missing; the message names what was waited for, where and how long.
+/// MPI cannot say which rank is missing; the message names what was waited for, where and how
+/// long, and the members the job's heartbeats (`LivenessMonitor`) have not heard from lately.
 public struct CollectiveTimeoutError: Error, CustomStringConvertible {
     /// What the collective was for, for example "DDK decision broadcast at step 40".
     public var purpose: String
@@ -67,6 +72,8 @@ public struct CollectiveTimeoutError: Error, CustomStringConvertible {
     public var waitedSeconds: Double
     /// The config key that set the deadline.
     public var configKey: String
+    /// The members silent for a while, longest first (nil: no heartbeats in this job).
+    public var silentRanks: [LivenessMonitor.SilentRank]?
     /// The MPI wrapper's timeout (operation and what it still waited for).
     public var underlying: MPIError
 
@@ -74,6 +81,14 @@ public struct CollectiveTimeoutError: Error, CustomStringConvertible {
         let waiter = "rank \(worldRank)" + (role.map { " (\($0))" } ?? "")
         return "\(purpose) on \(communicator) (\(communicatorSize) ranks) did not complete: \(waiter) waited "
             + String(format: "%.1f", waitedSeconds) + " s (\(configKey)); a rank of \(communicator) is stopped, "
-            + "crashed without its launcher noticing, or its host is unreachable [\(underlying.operation): \(underlying.message)]"
+            + "crashed without its launcher noticing, or its host is unreachable" + silence
+            + " [\(underlying.operation): \(underlying.message)]"
+    }
+
+    /// What the heartbeats say: who fell silent, or that every member still answers.
+    private var silence: String {
+        guard let silentRanks else { return "" }
+        if silentRanks.isEmpty { return ": every other member still answers heartbeats (one may be blocked on another communicator)" }
+        return ": silent " + silentRanks.map(\.description).joined(separator: ", ")
     }
 }

@@ -8,14 +8,14 @@ extension DistillJob {
     /// included), so the same generous deadline serves it: a hang detector, not a step budget.
     public var collectiveDeadline: CollectiveDeadline {
         CollectiveDeadline(seconds: config.training.resolvedCollectiveTimeoutSeconds, worldRank: world.rank,
-                           role: Self.roleName(layout.roles(ofRank: world.rank)))
+                           role: Self.roleName(layout.roles(ofRank: world.rank)), liveness: liveness)
     }
 
     /// The deadline of the students' gradient all-reduce: `teacher.timeout_seconds`, like every
     /// wait on a peer inside a step.
     public var gradientDeadline: CollectiveDeadline {
         CollectiveDeadline(seconds: config.teacher.timeoutSeconds, configKey: "teacher.timeout_seconds",
-                           worldRank: world.rank, role: Self.roleName(layout.roles(ofRank: world.rank)))
+                           worldRank: world.rank, role: Self.roleName(layout.roles(ofRank: world.rank)), liveness: liveness)
     }
 
     /// The teacher pool's flow control: prefetch depth and the deadline of every wait on the

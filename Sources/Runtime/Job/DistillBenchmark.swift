@@ -29,4 +29,7 @@ public struct DistillBenchmark: Encodable {
     public var teacherPoolUtilization: Double
     /// Mean seconds a teacher rank spent waiting for students' credits (back-pressure).
     public var teacherCreditWaitSeconds: Double
+    /// The largest share of a rank's wall time spent sending and taking heartbeats
+    /// (`training.heartbeat_seconds`; 0 when off).
+    public var heartbeatFraction: Double
 }

@@ -22,6 +22,10 @@ extension DistillJob {
                 return try synchronizer.sumGradients(purpose: "benchmark gradient all-reduce")
             }.min() ?? 0
         }
+        if let liveness {
+            figures.heartbeatSeconds = liveness.busySeconds
+            figures.heartbeatWallSeconds = liveness.runningSeconds
+        }
         if case .teacher(let teacher) = parts.role {
             figures.teacherComputeSeconds = teacher.service.computeSeconds
             figures.creditWaitSeconds = teacher.service.creditWaitSeconds
@@ -40,7 +44,7 @@ extension DistillJob {
         let measured = stepRecords.count > 1 ? Array(stepRecords.dropFirst()) : stepRecords
         let stepSeconds = measured.reduce(0) { $0 + $1.stepSeconds }
         let tokens = Double(config.data.globalBatchSequences * config.data.sequenceLength * measured.count)
-        var compute = 0.0, serving = 0.0, creditWait = 0.0, bare = 0.0, teachers = 0.0, bucketed = 0.0
+        var compute = 0.0, serving = 0.0, creditWait = 0.0, bare = 0.0, teachers = 0.0, bucketed = 0.0, heartbeat = 0.0
         for figures in ranks {
             compute += figures.teacherComputeSeconds
             serving += figures.teacherServingSeconds
@@ -48,6 +52,7 @@ extension DistillJob {
             bare = max(bare, figures.bareAllreduceSeconds)
             teachers += figures.isTeacher ? 1 : 0
             bucketed = max(bucketed, figures.bucketedAllreduceSeconds)
+            heartbeat = max(heartbeat, figures.heartbeatSeconds / max(figures.heartbeatWallSeconds, 1e-9))
         }
         return DistillBenchmark(
             worldSize: world.size, teacherRanks: layout.teacherRanks, studentRanks: layout.studentRanks,
@@ -58,6 +63,6 @@ extension DistillJob {
             bucketedAllreduceSeconds: bucketed, bareAllreduceSeconds: bare,
             allreduceBytes: parameterCount * MemoryLayout<Float>.stride, allreduceBuckets: buckets,
             teacherPoolUtilization: serving > 0 ? compute / serving : 0,
-            teacherCreditWaitSeconds: teachers > 0 ? creditWait / teachers : 0)
+            teacherCreditWaitSeconds: teachers > 0 ? creditWait / teachers : 0, heartbeatFraction: heartbeat)
     }
 }

@@ -24,6 +24,9 @@ extension DistillJob {
         let finalChecksums = try parts.communicators.trainers?.gather(
             student?.trainer.weightChecksum() ?? 0, root: 0, within: collectiveDeadline,
             on: "trainers", for: "final weights checksum gather")
+        // The last collective of the run is done: no more heartbeats (MPI_Finalize follows).
+        world.environment.whilePolling = nil
+        liveness?.stop()
         let metricsPath = config.resolvedRunDirectory + "/metrics.jsonl"
         if let coordinator = parts.coordinator, let finalChecksums,
            let firstStudent = parts.communicators.trainerRanks.firstIndex(of: layout.studentRanks[0]) {

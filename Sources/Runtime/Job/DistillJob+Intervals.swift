@@ -64,8 +64,14 @@ extension DistillJob {
         } else if let trainers = parts.communicators.trainers {
             try trainInterval(range, on: trainers, &parts, &ledger)
         } else {
-            for _ in range { _ = try parts.plan.nextStep() }
+            for _ in range { heartbeat(at: try parts.plan.nextStep().step) }
         }
+    }
+
+    /// Tells the heartbeats this rank's step, and sends or takes any that are due.
+    func heartbeat(at step: Int) {
+        liveness?.currentStep = step
+        liveness?.poll()
     }
 
     /// A teacher rank's side of the steps `range`: compute and send each served student's
@@ -75,6 +81,7 @@ extension DistillJob {
         let started = Date()
         for _ in range {
             let (step, assignments) = try parts.plan.nextStep()
+            heartbeat(at: step)
             try service.serve(step: step, plan: parts.plan, assignments: assignments)
         }
         try service.drain()
@@ -93,6 +100,7 @@ extension DistillJob {
         var stepStarted = Date()
         for _ in range {
             let (step, assignments) = try parts.plan.nextStep()
+            heartbeat(at: step)
             if step == 0 { ledger.stepZeroAssignments = assignments }
             var figures = RankStepFigures.notTraining(componentCount: componentCount)
             var checksum: UInt64 = 0

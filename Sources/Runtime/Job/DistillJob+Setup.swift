@@ -32,11 +32,10 @@ extension DistillJob {
         let sharding = ValidationSharding(dataset: dataset, sequencesPerDomain: config.data.validationSequences)
         let resumePoint = try agreeOnResumePoint(dataset: dataset)
         if let resumePoint { try plan.resume(history: resumePoint.state.weightHistory, cursor: resumePoint.state.samplerCursor) }
-        let hostnames = try world.gatherVariable(Array(ProcessInfo.processInfo.hostName.utf8), root: 0,
-                                                 within: collectiveDeadline, on: "world", for: "host-name gather at start-up")
+        let hostnames = try shareHostnames()
+        liveness = try startLiveness(hostnames: hostnames, communicators: communicators)
         let runLog = rank == 0
-            ? try openRunLog(resumePoint: resumePoint, domainCount: dataset.domains.count,
-                             hostnames: (hostnames ?? []).map { String(decoding: $0, as: UTF8.self) })
+            ? try openRunLog(resumePoint: resumePoint, domainCount: dataset.domains.count, hostnames: hostnames)
             : nil
 
         // The teacher on the ranks that run it (and on rank 0 when it must measure the
@@ -59,6 +58,30 @@ extension DistillJob {
                                 localBatch: plan.localBatchSequences, resumePoint: resumePoint)
         return RankParts(plan: plan, communicators: communicators, sharding: sharding, role: role,
                          coordinator: coordinator, startStep: resumePoint?.state.step ?? 0)
+    }
+
+    /// Every rank's host name, on every rank (gathered on rank 0, broadcast back).
+    func shareHostnames() throws -> [String] {
+        let gathered = try world.gatherVariable(Array(ProcessInfo.processInfo.hostName.utf8), root: 0,
+                                                within: collectiveDeadline, on: "world", for: "host-name gather at start-up")
+        let joined = (gathered ?? []).map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\n")
+        let shared = try world.broadcastVariable(Array(joined.utf8), root: 0, within: collectiveDeadline, on: "world",
+                                                 for: "host-name broadcast at start-up")
+        return String(decoding: shared, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    }
+
+    /// The heartbeats on a duplicate of the world (`training.heartbeat_seconds`; nil when 0),
+    /// running whenever this rank waits with a deadline.
+    func startLiveness(hostnames: [String], communicators: JobCommunicators) throws -> LivenessMonitor? {
+        let seconds = config.training.resolvedHeartbeatSeconds
+        guard seconds > 0 else { return nil }
+        let monitor = LivenessMonitor(
+            communicator: try world.duplicate(), interval: .milliseconds(Int64((seconds * 1000).rounded())),
+            roles: (0..<world.size).map { Self.roleName(layout.roles(ofRank: $0)) }, hosts: hostnames,
+            members: ["world": Array(0..<world.size), "students": layout.studentRanks, "trainers": communicators.trainerRanks])
+        world.environment.whilePolling = { [weak monitor] in monitor?.poll() }
+        monitor.poll()
+        return monitor
     }
 
     /// Rank 0: the run folder (config, metrics with the run record) and the first lines.

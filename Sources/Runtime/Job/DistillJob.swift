@@ -59,6 +59,8 @@ public final class DistillJob {
     let objective: StudentObjective
     /// Hooks for the test scripts (`TestHooks`, from the environment).
     let testHooks: TestHooks
+    /// The heartbeats (started by `setUp` once the host names are known; nil when off).
+    var liveness: LivenessMonitor?
 
     /// Lays out the roles (refusing a world too small for them, on every rank alike).
     public init(world: Communicator, config: DistillConfig, configHash: String, teacher: ModelSource,

@@ -2,6 +2,7 @@
 /// `world` as a flat `[Double]` buffer (one `flatCount` block per rank, in rank order):
 ///
 ///     teacher compute · teacher serving wall · credit wait · bare all-reduce · is teacher (1/0) · bucketed all-reduce
+///     · heartbeat seconds · heartbeat-measured wall seconds
 ///
 /// Fields a rank has nothing to say about are zero.
 public struct RankBenchmarkFigures: Equatable, Sendable {
@@ -16,24 +17,29 @@ public struct RankBenchmarkFigures: Equatable, Sendable {
     public var isTeacher: Bool
     /// A student's bucketed all-reduce of the gradient, best of 3.
     public var bucketedAllreduceSeconds: Double
+    /// Seconds this rank spent sending and taking heartbeats, and the wall time they ran.
+    public var heartbeatSeconds: Double, heartbeatWallSeconds: Double
 
     public init(teacherComputeSeconds: Double = 0, teacherServingSeconds: Double = 0, creditWaitSeconds: Double = 0,
-                bareAllreduceSeconds: Double = 0, isTeacher: Bool = false, bucketedAllreduceSeconds: Double = 0) {
+                bareAllreduceSeconds: Double = 0, isTeacher: Bool = false, bucketedAllreduceSeconds: Double = 0,
+                heartbeatSeconds: Double = 0, heartbeatWallSeconds: Double = 0) {
         self.teacherComputeSeconds = teacherComputeSeconds
         self.teacherServingSeconds = teacherServingSeconds
         self.creditWaitSeconds = creditWaitSeconds
         self.bareAllreduceSeconds = bareAllreduceSeconds
         self.isTeacher = isTeacher
         self.bucketedAllreduceSeconds = bucketedAllreduceSeconds
+        self.heartbeatSeconds = heartbeatSeconds
+        self.heartbeatWallSeconds = heartbeatWallSeconds
     }
 
     /// Values in one rank's block.
-    public static let flatCount = 6
+    public static let flatCount = 8
 
     /// This rank's block.
     public var flat: [Double] {
         [teacherComputeSeconds, teacherServingSeconds, creditWaitSeconds, bareAllreduceSeconds, isTeacher ? 1 : 0,
-         bucketedAllreduceSeconds]
+         bucketedAllreduceSeconds, heartbeatSeconds, heartbeatWallSeconds]
     }
 
     /// Reads one rank's block.
@@ -42,7 +48,8 @@ public struct RankBenchmarkFigures: Equatable, Sendable {
         let first = block.startIndex
         self.init(teacherComputeSeconds: block[first], teacherServingSeconds: block[first + 1],
                   creditWaitSeconds: block[first + 2], bareAllreduceSeconds: block[first + 3],
-                  isTeacher: block[first + 4] == 1, bucketedAllreduceSeconds: block[first + 5])
+                  isTeacher: block[first + 4] == 1, bucketedAllreduceSeconds: block[first + 5],
+                  heartbeatSeconds: block[first + 6], heartbeatWallSeconds: block[first + 7])
     }
 
     /// Every rank's figures from rank 0's gathered buffer, in rank order.

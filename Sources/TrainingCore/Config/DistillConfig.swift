@@ -204,6 +204,13 @@ public struct DistillConfig: Codable, Equatable, Sendable {
 
         /// `collective_timeout_seconds`, or its default.
         public var resolvedCollectiveTimeoutSeconds: Double { collectiveTimeoutSeconds ?? Self.defaultCollectiveTimeoutSeconds }
+        /// Seconds between a rank's heartbeats to the others, by which a timed-out collective
+        /// names the ranks that fell silent; 0 turns them off; nil = `defaultHeartbeatSeconds`.
+        public var heartbeatSeconds: Double?
+        /// Heartbeats every 2 s unless `heartbeat_seconds` says otherwise.
+        public static let defaultHeartbeatSeconds = 2.0
+        /// `heartbeat_seconds`, or its default.
+        public var resolvedHeartbeatSeconds: Double { heartbeatSeconds ?? Self.defaultHeartbeatSeconds }
 
         enum CodingKeys: String, CodingKey {
             case steps
@@ -212,6 +219,7 @@ public struct DistillConfig: Codable, Equatable, Sendable {
             case timeLimitSeconds = "time_limit_seconds"
             case weightChecksums = "weight_checksums"
             case collectiveTimeoutSeconds = "collective_timeout_seconds"
+            case heartbeatSeconds = "heartbeat_seconds"
         }
     }
 
