@@ -16,6 +16,7 @@ struct DDK: ParsableCommand {
             DistillCommand.self,
             ReportCommand.self,
             EvalCommand.self,
+            ExperimentCommand.self,
             InitModelCommand.self,
             InitStudentCommand.self,
         ])
