@@ -11,7 +11,7 @@
 # from the fault to the end of the job, the exit code, whether the job's messages named the
 # lost rank (or, for a link, the lost host) and whether the resumed run ends bit-exact.
 #
-#   Tests/Cluster/campaign.sh [--trials N] [--seed S] [--deadline SECONDS] [--table FILE]
+#   Tests/Cluster/campaign.sh [--trials N] [--seed S] [--deadline SECONDS] [--faults "kill stop link"] [--table FILE]
 #
 # Prints one line per trial and a Markdown table (also written to FILE, default
 # runs/fault-campaign/table.md); ends with "cluster-campaign: N passed, M failed", a trial
@@ -22,13 +22,14 @@ HARNESS_NAME=campaign
 source "$(dirname "${BASH_SOURCE[0]}")/lib/harness.sh"
 source "$CLUSTER_DIR/lib/netns.sh"
 
-trials=20 seed=1 deadline=30 table="$REPO_ROOT/runs/fault-campaign/table.md"
+trials=20 seed=1 deadline=30 fault_kinds="kill stop link" table="$REPO_ROOT/runs/fault-campaign/table.md"
 while (( $# )); do
     case "$1" in
         --trials) trials="$2"; shift 2 ;;
         --seed) seed="$2"; shift 2 ;;
         --deadline) deadline="$2"; shift 2 ;;
         --table) table="$2"; shift 2 ;;
+        --faults) fault_kinds="$2"; shift 2 ;;
         *) echo "campaign.sh: unknown option '$1' (see the header of $0)" >&2; exit 2 ;;
     esac
 done
@@ -103,7 +104,7 @@ say "undisturbed run: $steps steps, final weights checksum $reference"
 RANDOM=$seed
 rows=()
 for trial in $(seq 1 "$trials"); do
-    faults=(kill stop link); fault=${faults[$((RANDOM % 3))]}
+    read -r -a faults <<< "$fault_kinds"; fault=${faults[$((RANDOM % ${#faults[@]}))]}
     if [[ "$fault" == link ]]; then rank=$((2 + RANDOM % 2)); else rank=$((RANDOM % 4)); fi
     at=$((30 + RANDOM % 200))
     run="$work/trial-$trial"
@@ -143,6 +144,7 @@ for trial in $(seq 1 "$trials"); do
     finish_job 240
     exact=$([[ "$JOB_RC" == 0 && "$(checksum "$work/trial-$trial-resume.out")" == "$reference" ]] && echo yes || echo no)
     in_time=$([[ "$fault_rc" != hang ]] && awk -v s="$seconds" -v d="$deadline" 'BEGIN { exit !(s <= d) }' && echo yes || echo no)
+    mkdir -p "$(dirname "$table")"; cp "$work/trial-$trial.out" "$work/trial-$trial-resume.out" "$(dirname "$table")/" 2>/dev/null || true
     rows+=("| $trial | $fault | $rank (${rank_role[$rank]}) | $host | $at | $seconds | $fault_rc | $named | $exact |")
     summary="trial $trial: $fault of rank $rank (${rank_role[$rank]}, $host) at step $at: ended after $seconds s, exit $fault_rc, named: $named, resumed bit-exact: $exact"
     if [[ "$in_time" == yes && "$fault_rc" != 0 && "$named" != no && "$exact" == yes ]]; then

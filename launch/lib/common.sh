@@ -106,3 +106,56 @@ run_printed() {
     [[ "${DRY_RUN:-no}" == yes ]] && return 0
     "$@"
 }
+
+# run_watching_aborts GRACE COMMAND…: runs COMMAND (mpirun) as run_printed does, passing its
+# output through, and ends it when it has not exited GRACE seconds after the job reported an
+# abort ("MPI_ABORT was invoked", or a `ddk …: error:` line). OpenMPI 4.1's mpirun waits for
+# every daemon to confirm the abort; one on a host that became unreachable never does, and
+# mpirun would then wait until its --timeout (or forever). Exit status: COMMAND's, or 1
+# (with a line saying why) when it had to be ended.
+run_watching_aborts() {
+    local grace="$1"; shift
+    if [[ "${DRY_RUN:-no}" == yes ]] || (( grace == 0 )); then run_printed "$@"; return; fi
+    local dir; dir="$(mktemp -d "${TMPDIR:-/tmp}/ddk-watch.XXXXXX")"
+    mkfifo "$dir/out" "$dir/err"
+    _watch_lines "$dir/aborted" < "$dir/out" & local out_watcher=$!
+    _watch_lines "$dir/aborted" < "$dir/err" >&2 & local err_watcher=$!
+    run_printed "$@" > "$dir/out" 2> "$dir/err" &
+    local job=$! status=0 aborted_at=""
+    while kill -0 "$job" 2>/dev/null; do
+        if [[ -e "$dir/aborted" ]]; then
+            aborted_at="${aborted_at:-$SECONDS}"
+            if (( SECONDS - aborted_at >= grace )); then
+                printf '%s: the job aborted %s s ago and mpirun has not exited (a host is unreachable?); ending it\n' \
+                    "${DDK_SCRIPT_NAME:-launch}" "$grace" >&2
+                _signal_tree TERM "$job"; sleep 2; _signal_tree KILL "$job"
+                status=1
+                break
+            fi
+        fi
+        sleep 0.2
+    done
+    if (( status == 0 )); then wait "$job" || status=$?; else wait "$job" 2>/dev/null || true; fi
+    wait "$out_watcher" "$err_watcher" || true
+    rm -rf "$dir"
+    return "$status"
+}
+
+# _signal_tree SIGNAL PID: SIGNAL to PID and every process below it (mpirun under timeout).
+_signal_tree() {
+    local child
+    for child in $(ps -o pid= --ppid "$2" 2>/dev/null); do _signal_tree "$1" "$child"; done
+    kill "-$1" "$2" 2>/dev/null || true
+}
+
+# _watch_lines FLAG: passes stdin through; the first abort line ("MPI_ABORT was invoked", or
+# a `ddk …: error:` line) creates FLAG.
+_watch_lines() {
+    local flag="$1" line
+    while IFS= read -r line || [[ -n "$line" ]]; do
+        printf '%s\n' "$line"
+        if [[ ! -e "$flag" && ( "$line" == *"MPI_ABORT was invoked"* || "$line" =~ ^ddk\ [a-z-]+:\ .*error: ) ]]; then
+            : > "$flag"
+        fi
+    done
+}

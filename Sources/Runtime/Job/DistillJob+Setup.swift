@@ -116,6 +116,17 @@ extension DistillJob {
             + "run folder \(runDirectory)")
         progress.line("distill \(config.name): ranks on hosts: " + Self.ranksByHost(hostnames)
             + (options.versions["openblas_kernel"].map { "; OpenBLAS kernel \($0) on rank 0" } ?? ""))
+        announceTeacherData(progress)
+        if let resumePoint { progress.line("distill \(config.name): resuming after step \(startStep) from \(resumePoint.folder.path)") }
+        if resetLatest {
+            progress.line("distill \(config.name): starting at step 0 in \(runDirectory), which holds an earlier run's "
+                + "checkpoints: checkpoints/latest is reset (use --resume to continue that run instead)")
+        }
+        return (metrics, progress)
+    }
+
+    /// Rank 0: what crosses vocabularies and what each student holds of the teacher.
+    func announceTeacherData(_ progress: ProgressPrinter) {
         if !vocabularies.isShared, let cross = vocabularies.crossTokenization {
             progress.line("distill \(config.name): two vocabularies: the student reads \(vocabularies.studentSource.path)'s "
                 + "(\(vocabularies.studentVocabularySize) tokens), the teacher its own (\(teacher.architecture.vocabularySize)); "
@@ -131,12 +142,6 @@ extension DistillJob {
                                  withEmbeddings ? (arrays == 1 ? "tied head and embeddings" : "head and embeddings") : "head",
                                  Double(bytes) / 1e6))
         }
-        if let resumePoint { progress.line("distill \(config.name): resuming after step \(startStep) from \(resumePoint.folder.path)") }
-        if resetLatest {
-            progress.line("distill \(config.name): starting at step 0 in \(runDirectory), which holds an earlier run's "
-                + "checkpoints: checkpoints/latest is reset (use --resume to continue that run instead)")
-        }
-        return (metrics, progress)
     }
 
     /// Rank 0: the DDK weighting, from the teacher's per-domain validation sums (per byte
