@@ -130,7 +130,16 @@ for trial in $(seq 1 "$trials"); do
     finish_job "$((deadline + 30))"
     fault_rc=$JOB_RC
     seconds=$(awk -v ms=$(( $(now_ms) - t0 )) 'BEGIN { printf "%.1f", ms / 1000 }')
-    [[ "$fault" != link ]] || ip -n "$NETNS_BRIDGE" link set "$target" up
+    if [[ "$fault" == link ]]; then
+        ip -n "$NETNS_BRIDGE" link set "$target" up
+        # The resumed job's daemons connect at once: wait until the host reaches the first one again.
+        # (A TCP connection to a closed port is refused at once when the host is reachable.)
+        for _ in $(seq 1 50); do
+            if ip netns exec "$host" timeout 1 bash -c "exec 3<>/dev/tcp/${NETNS_ADDRESSES[0]}/9" 2>&1 | grep -q "refused"; then break; fi
+            sleep 0.2
+        done
+        sleep 1
+    fi
     output="$work/trial-$trial.out"
     if [[ "$fault" == link ]]; then
         named=$(grep -qF -- "$host" "$output" && echo "host $host" || echo no)

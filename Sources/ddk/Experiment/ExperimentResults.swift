@@ -23,9 +23,10 @@ struct ExperimentResults: Codable, Equatable {
         var worstRatio: Double
         var tokens: Int
         var trainingSecondsMean: Double
-        /// `mean_ppl` minus the first arm's, and whether |difference| > the sum of both spreads.
+        /// `mean_ppl` minus the first arm's, and whether |difference| > the sum of both spreads
+        /// (nil when either arm has one seed: its spread is not known).
         var differenceFromFirst: Double
-        var exceedsSpread: Bool
+        var exceedsSpread: Bool?
     }
 
     var experiment: String
@@ -56,13 +57,13 @@ struct ExperimentResults: Codable, Equatable {
                             worstRatio: domains.map { $0.studentPplMean / $0.teacherPpl }.max() ?? 0,
                             tokens: results.first?.tokens ?? 0,
                             trainingSecondsMean: Self.mean(results.map(\.trainingSeconds)),
-                            differenceFromFirst: 0, exceedsSpread: false))
+                            differenceFromFirst: 0, exceedsSpread: nil))
         }
         if let first = arms.first {
             for index in arms.indices {
                 arms[index].differenceFromFirst = arms[index].meanPpl - first.meanPpl
-                arms[index].exceedsSpread = index > 0
-                    && abs(arms[index].differenceFromFirst) > arms[index].meanPplStd + first.meanPplStd
+                guard index > 0, arms[index].seeds.count > 1, first.seeds.count > 1 else { continue }
+                arms[index].exceedsSpread = abs(arms[index].differenceFromFirst) > arms[index].meanPplStd + first.meanPplStd
             }
         }
         self.arms = arms
@@ -87,7 +88,7 @@ struct ExperimentResults: Codable, Equatable {
                      "|---|---|---|---|---|---|---|---|"]
         for arm in arms {
             lines.append(String(format: "| %@ | %d | %.3f ± %.3f | %+.3f | %@ | %.3f | %d | %.0f |", arm.name, arm.seeds.count,
-                                arm.meanPpl, arm.meanPplStd, arm.differenceFromFirst, arm.exceedsSpread ? "yes" : "no",
+                                arm.meanPpl, arm.meanPplStd, arm.differenceFromFirst, arm.exceedsSpread.map { $0 ? "yes" : "no" } ?? "—",
                                 arm.worstRatio, arm.tokens, arm.trainingSecondsMean))
         }
         guard let domainNames = arms.first?.domains.map(\.name) else { return lines.joined(separator: "\n") + "\n" }
