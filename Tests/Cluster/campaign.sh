@@ -133,12 +133,7 @@ for trial in $(seq 1 "$trials"); do
     if [[ "$fault" == link ]]; then
         ip -n "$NETNS_BRIDGE" link set "$target" up
         # The resumed job's daemons connect at once: wait until the host reaches the first one again.
-        # (A TCP connection to a closed port is refused at once when the host is reachable.)
-        for _ in $(seq 1 50); do
-            if ip netns exec "$host" timeout 1 bash -c "exec 3<>/dev/tcp/${NETNS_ADDRESSES[0]}/9" 2>&1 | grep -q "refused"; then break; fi
-            sleep 0.2
-        done
-        sleep 1
+        netns_wait_reachable "$host" "${NETNS_ADDRESSES[0]}" || say "trial $trial: $host does not reach ${NETNS_ADDRESSES[0]} 10 s after its link came back"
     fi
     output="$work/trial-$trial.out"
     if [[ "$fault" == link ]]; then

@@ -170,7 +170,11 @@ for fault in rank orted link; do
     fi
     if grep -q -- "$victim" "$output"; then pass "$fault: the message names the lost host $victim"; else fail "$fault: no message names $victim"; show_tail "$output"; fi
 
-    [[ "$fault" != link ]] || ip -n "$NETNS_BRIDGE" link set "$port" up
+    if [[ "$fault" == link ]]; then
+        ip -n "$NETNS_BRIDGE" link set "$port" up
+        # The resume's daemons connect at once: wait until the host reaches the first one again.
+        netns_wait_reachable "$victim" "${NETNS_ADDRESSES[0]}" || say "link: $victim does not reach ${NETNS_ADDRESSES[0]} 10 s after its link came back"
+    fi
     # Nothing may stay behind on the hosts once the job has ended.
     until=$(( $(now_ms) + 10000 ))
     while [[ -n "$(netns_leftover_pids)" ]] && (( $(now_ms) < until )); do sleep 0.2; done

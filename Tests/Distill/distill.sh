@@ -141,10 +141,11 @@ figures = json.loads(text)  # the whole of stdout must be one JSON object
 fields = {"world_size", "teacher_ranks", "student_ranks", "steps_measured", "step_seconds_mean",
           "student_tokens_per_second", "teacher_wait_fraction", "allreduce_seconds_per_step",
           "bucketed_allreduce_seconds", "bare_allreduce_seconds", "allreduce_bytes", "allreduce_buckets",
-          "teacher_pool_utilization", "teacher_credit_wait_seconds"}
+          "teacher_pool_utilization", "teacher_credit_wait_seconds", "heartbeat_fraction"}
 assert set(figures) == fields, set(figures) ^ fields
 assert figures["world_size"] == 3 and figures["steps_measured"] == 3 and figures["student_tokens_per_second"] > 0
 assert 0 <= figures["teacher_wait_fraction"] <= 1 and 0 < figures["teacher_pool_utilization"] <= 1
+assert 0 < figures["heartbeat_fraction"] < 1, figures["heartbeat_fraction"]
 PY
 then
     pass "bench distill --json: one JSON object with the documented fields"

@@ -11,7 +11,7 @@ import Tokenizer
 public struct JobVocabularies {
     public let teacher: ModelSource
     /// The model whose vocabulary the student reads (and whose RoPE base and norm ε a random
-    /// student takes): the teacher, or the file `student.tokenizer`.
+    /// student takes): the teacher, or the file `student.tokenizer` when its vocabulary is another.
     public let studentSource: ModelSource
     /// The student's text in the teacher's tokens: for `dskd-cma`, and for DDK's per-byte
     /// perplexities with two vocabularies; nil otherwise.
@@ -22,8 +22,11 @@ public struct JobVocabularies {
     public init(config: DistillConfig, teacher: ModelSource) throws {
         self.teacher = teacher
         let kind = try ObjectiveKind(name: config.objective.name)
-        studentSource = try config.student.tokenizer.map { try ModelSource(path: $0, role: .model) } ?? teacher
-        let shared = try studentSource.requiredTokenizerIdentity() == teacher.requiredTokenizerIdentity()
+        let named = try config.student.tokenizer.map { try ModelSource(path: $0, role: .model) } ?? teacher
+        let shared = try named.requiredTokenizerIdentity() == teacher.requiredTokenizerIdentity()
+        // One vocabulary: everything the student takes comes from the teacher (its blocks for
+        // `teacher-layers` too), even when `student.tokenizer` names another file of that vocabulary.
+        studentSource = shared ? teacher : named
         guard shared || kind == .ce || kind == .dskdCMA else {
             throw StudentInitializationError("objective.name = \"\(kind.rawValue)\" needs one vocabulary, but the student reads "
                 + "\(studentSource.path)'s (\(studentSource.architecture.vocabularySize) tokens) and the teacher \(teacher.path) "

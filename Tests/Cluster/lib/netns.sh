@@ -92,3 +92,18 @@ netns_bytes() {
 netns_bridge_port() {
     echo "h${1##*-h}"
 }
+
+# netns_wait_reachable HOST ADDRESS: waits (up to 10 s) until HOST reaches ADDRESS again, for
+# example after its link came back up (the bridge port forwards again only after a moment).
+# A TCP connection to a closed port is refused at once when the address is reachable.
+netns_wait_reachable() {
+    local _
+    for _ in $(seq 1 50); do
+        if ip netns exec "$1" timeout 1 bash -c "exec 3<>/dev/tcp/$2/9" 2>&1 | grep -q "refused"; then
+            sleep 1
+            return 0
+        fi
+        sleep 0.2
+    done
+    return 1
+}
