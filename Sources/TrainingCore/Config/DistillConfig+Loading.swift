@@ -87,7 +87,8 @@ extension DistillConfig {
         section[keyPath[keyPath.count - 1]] = value
     }
 
-    private static func describe(_ error: DecodingError) -> String {
+    /// One line for a decoding error: the key path and what is wrong (also used for other TOML files).
+    public static func describe(_ error: DecodingError) -> String {
         func path(_ context: DecodingError.Context) -> String {
             context.codingPath.map(\.stringValue).joined(separator: ".")
         }

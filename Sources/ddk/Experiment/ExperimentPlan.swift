@@ -55,7 +55,7 @@ struct ExperimentPlan: Codable, Equatable {
         } catch let error as TOMLParseError {
             throw ExperimentError("\(path):\(error.source.begin.line): \(error.description)")
         } catch let error as DecodingError {
-            throw ExperimentError("\(path): \(Self.describe(error))")
+            throw ExperimentError("\(path): \(DistillConfig.describe(error))")
         }
         try plan.validate(path: path)
         return plan
@@ -75,17 +75,6 @@ struct ExperimentPlan: Codable, Equatable {
             guard !arm.seeds.isEmpty, Set(arm.seeds).count == arm.seeds.count else {
                 throw fail("arm \(arm.name): seeds", "must list distinct seeds")
             }
-        }
-    }
-
-    private static func describe(_ error: DecodingError) -> String {
-        switch error {
-        case .keyNotFound(let key, let context):
-            return "missing key " + (context.codingPath.map(\.stringValue) + [key.stringValue]).joined(separator: ".")
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            return context.codingPath.map(\.stringValue).joined(separator: ".") + ": " + context.debugDescription
-        @unknown default:
-            return "\(error)"
         }
     }
 
