@@ -11,7 +11,10 @@
 #     that rank's own `ddk distill: rank R (student): error: <shard path>: ...`;
 #   start-up refusals, each exactly one line (rank 0's), non-zero and quick: a world too
 #     small for the roles, a student checkpoint with another vocabulary than the teacher's,
-#     shards made by another tokenizer.
+#     shards made by another tokenizer;
+#   a checkpoint written to a full disk (a 30 MB tmpfs, root only): one error line naming the
+#     file and "No space left on device", `latest` still names the last good checkpoint,
+#     and that checkpoint still evaluates.
 #
 # Usage: Tests/Faults/failures.sh [path/to/ddk]   (default .build/release/ddk; build it first)
 # Ends with "fault-tests: N passed, M failed"; exits non-zero on any failure.
@@ -294,5 +297,26 @@ for entry in "${tracked[@]}"; do
         kill -9 "$pid" 2>/dev/null
     fi
 done
+
+# A full disk: the run folder on a 30 MB tmpfs holds the step-2 checkpoint (19 MB) but not
+# the step-4 one. Root only (mount).
+full="$out/full-disk"
+mountpoint -q "$full" 2>/dev/null && umount "$full"   # left by an interrupted earlier run
+if [ "$(id -u)" -eq 0 ] && mkdir -p "$full" && mount -t tmpfs -o size=30m tmpfs "$full" 2>/dev/null; then
+    timeout -k 5 120 mpirun --allow-run-as-root --oversubscribe -np 3 "$ddk" distill --config "$config" \
+        --set run_directory="$full/run" --set checkpoint.every_steps=2 >"$out/full-disk.log" 2>&1
+    status=$?
+    errors=$(grep -c "ddk distill: rank .*error:" "$out/full-disk.log")
+    latest=$(cat "$full/run/checkpoints/latest" 2>/dev/null)
+    if [ "$status" -ne 0 ] && [ "$errors" -eq 1 ] && grep -q "error: .*step-4.partial/.*No space left on device" "$out/full-disk.log" \
+        && [ "$latest" = "step-2" ] && "$ddk" eval --checkpoint "$full/run/checkpoints/step-2" --config "$config" --json >/dev/null 2>&1; then
+        pass "full disk: one line ($(grep -m1 -o "error: .*" "$out/full-disk.log" | cut -c1-120)), latest still step-2, which evaluates"
+    else
+        fail "full disk: exit $status, $errors error lines, latest '$latest': $(grep -m1 "error:" "$out/full-disk.log")"
+    fi
+    umount "$full"
+else
+    echo "full disk: SKIPPED (needs root to mount a tmpfs)"
+fi
 
 suite_summary fault-tests
