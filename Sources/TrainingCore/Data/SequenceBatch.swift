@@ -26,6 +26,11 @@ public struct SequenceBatch: Sendable {
         self.labels = labels
     }
 
+    /// Sequence `b` whole again: its T inputs and its last label (T+1 tokens).
+    public func sequence(_ b: Int) -> [Int32] {
+        Array(inputs[b * sequenceLength..<(b + 1) * sequenceLength]) + [labels[(b + 1) * sequenceLength - 1]]
+    }
+
     /// Label tokens in the batch.
     public var labelCount: Int { labels.count }
 }

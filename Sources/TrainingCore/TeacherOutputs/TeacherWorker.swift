@@ -83,11 +83,9 @@ public final class TeacherWorker {
     /// label tokens, or (per byte) the bytes of the labels' text, scored one window at a time.
     public func crossEntropy(on batch: SequenceBatch) throws -> (sum: Double, count: Int) {
         guard perplexityUnit == .byte, let crossTokenization else { return try model.crossEntropy(on: batch) }
-        let T = batch.sequenceLength
         var sum = 0.0, bytes = 0
         for b in 0..<batch.batchSize {
-            let window = Array(batch.inputs[b * T..<(b + 1) * T]) + [batch.labels[(b + 1) * T - 1]]
-            let text = try crossTokenization.scoredText(window: window[...])
+            let text = try crossTokenization.scoredText(window: batch.sequence(b)[...])
             let (inputs, labels) = text.inputsAndLabels
             sum += try model.crossEntropy(inputs: inputs, labels: labels, batchSize: 1, sequenceLength: inputs.count).sum
             bytes += text.byteCount

@@ -29,14 +29,12 @@ public struct CrossTokenization: Sendable {
     /// TT, labels the next TT; positions past the text are padding (input the padding id or
     /// 0, label −1). Also returns how many sequences were cut short of their text.
     public func teacherTokens(for batch: SequenceBatch) throws -> (ids: TeacherTokenIds, truncatedSequences: Int) {
-        let B = batch.batchSize, T = batch.sequenceLength, TT = teacherSequenceLength
+        let B = batch.batchSize, TT = teacherSequenceLength
         var inputs = [Int32](repeating: teacherTokenizer.paddingTokenID ?? 0, count: B * TT)
         var labels = [Int32](repeating: -1, count: B * TT)
         var truncated = 0
         for b in 0..<B {
-            var sequence = Array(batch.inputs[b * T..<(b + 1) * T])
-            sequence.append(batch.labels[(b + 1) * T - 1])
-            let tokens = try teacherSequence(bytes: studentTokenizer.decodeBytes(sequence))
+            let tokens = try teacherSequence(bytes: studentTokenizer.decodeBytes(batch.sequence(b)))
             if tokens.count > TT + 1 { truncated += 1 }
             let kept = min(tokens.count - 1, TT)
             for t in 0..<kept {

@@ -46,10 +46,7 @@ struct ExperimentCommand: ParsableCommand {
     /// results.json, results.md and the held-out chart in the experiment's folder.
     private func write(_ results: ExperimentResults, to directory: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        try encoder.encode(results).write(to: URL(fileURLWithPath: directory + "/results.json"), options: .atomic)
+        try ExperimentRunResult.fileEncoder().encode(results).write(to: URL(fileURLWithPath: directory + "/results.json"), options: .atomic)
         try Data(results.markdown.utf8).write(to: URL(fileURLWithPath: directory + "/results.md"), options: .atomic)
         try Data(Self.chart(results).document().rendered().utf8).write(to: URL(fileURLWithPath: directory + "/held-out.svg"),
                                                                        options: .atomic)

@@ -32,11 +32,16 @@ struct ExperimentRunResult: Codable, Equatable {
         return try? decoder.decode(ExperimentRunResult.self, from: data)
     }
 
-    func write() throws {
+    /// The encoder of the experiment's JSON files (snake_case keys, stable order).
+    static func fileEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        try encoder.encode(self).write(to: URL(fileURLWithPath: (runDirectory as NSString).appendingPathComponent(Self.fileName)),
+        return encoder
+    }
+
+    func write() throws {
+        try Self.fileEncoder().encode(self).write(to: URL(fileURLWithPath: (runDirectory as NSString).appendingPathComponent(Self.fileName)),
                                        options: .atomic)
     }
 
