@@ -3,7 +3,8 @@
 # tiny config, 6 steps, under mpirun): the experiment is killed while its first run writes its
 # last checkpoint (DDK_TEST_CHECKPOINT_STALL holds it there), and the same command then
 # resumes that run from its step-3 checkpoint and finishes the others; results.json (every arm
-# and seed, the same held-out and validation sets and tokens everywhere), results.md and a
+# and seed, the same held-out and validation sets and tokens everywhere, the same initial
+# weights hash in the runs of a seed, the resumed one included), results.md and a
 # well-formed held-out.svg exist; a third call skips every run and writes the same results.
 #
 # Usage: Tests/Distill/experiment.sh [path/to/ddk]   (default .build/release/ddk; build it first)
@@ -47,16 +48,23 @@ if timeout -k 5 300 "$ddk" experiment --plan "$plan" --json >"$logs/second.json"
 else
     fail "the second call: $(tail -n 3 "$logs/second.err")"
 fi
-if python3 - "$out/results.json" "$logs/second.json" <<'PY'
+if python3 - "$out/results.json" "$logs/second.json" "$out" <<'PY'
 import json, sys
 results = json.load(open(sys.argv[1]))
+runs = {(arm, seed): json.load(open(f"{sys.argv[3]}/{arm}/seed-{seed}/result.json"))
+        for arm in ("ce-uniform", "kd-smooth") for seed in (1, 2)}
+hashes = {key: run["initial_weights_hash"] for key, run in runs.items()}
+assert all(isinstance(h, str) and len(h) == 16 for h in hashes.values()), hashes
+# Each seed's arms start from one student (also the resumed run); the seeded random students differ.
+assert hashes["ce-uniform", 1] == hashes["kd-smooth", 1] != hashes["ce-uniform", 2] == hashes["kd-smooth", 2], hashes
+assert results["same_initialization"] is True
 assert json.load(open(sys.argv[2])) == results, "--json differs from results.json"
 assert [a["name"] for a in results["arms"]] == ["ce-uniform", "kd-smooth"], results["arms"]
 assert all(a["seeds"] == [1, 2] and a["tokens"] == 1152 and len(a["domains"]) == 3 for a in results["arms"])
 assert results["same_evaluation_sets"] is True and results["held_out_sequences"] == 2
 assert all(d["student_ppl_mean"] > 1 and d["student_ppl_std"] >= 0 for a in results["arms"] for d in a["domains"])
 PY
-then pass "results.json: both arms, both seeds, 1,152 tokens each, the same held-out and validation sets"
+then pass "results.json: both arms, both seeds, 1,152 tokens each, the same held-out and validation sets, each seed one initial student"
 else fail "results.json"
 fi
 if python3 -c 'import sys, xml.etree.ElementTree as ET; t = open(sys.argv[1]).read(); ET.fromstring(t); assert "kd-smooth" in t and "ce-uniform" in t and "mean" in t' "$out/held-out.svg" \

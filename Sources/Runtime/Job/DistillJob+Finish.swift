@@ -17,7 +17,7 @@ extension DistillJob {
         }
         let student = parts.role.student
         if let student, student.index == 0, ledger.lastCheckpoint != step {
-            try writeCheckpoint(student.trainer, plan: parts.plan, afterStep: step)
+            try writeCheckpoint(student, plan: parts.plan, afterStep: step)
         }
         let gradientCheck = try checkGradient(parts, ledger)
         let benchmark = options.benchmark ? try measureBenchmark(parts, ledger) : nil

@@ -143,7 +143,7 @@ extension DistillJob {
                               _ ledger: inout IntervalLedger) throws {
         guard student.index == 0 && (step % config.checkpoint.everySteps == 0 || step == config.training.steps) else { return }
         let written = Date()
-        try writeCheckpoint(student.trainer, plan: parts.plan, afterStep: step)
+        try writeCheckpoint(student, plan: parts.plan, afterStep: step)
         ledger.lastCheckpoint = step
         parts.coordinator?.progress.line(String(format: "checkpoint step-%d written in %.2f s", step,
                                                 Date().timeIntervalSince(written)))

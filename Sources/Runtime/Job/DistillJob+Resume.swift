@@ -57,16 +57,17 @@ extension DistillJob {
     }
 
     /// Student 0 writes the resumable checkpoint after `step` steps (`TrainingCheckpoint`).
-    func writeCheckpoint(_ trainer: StudentTrainer, plan: BatchPlan, afterStep step: Int) throws {
+    func writeCheckpoint(_ student: StudentPart, plan: BatchPlan, afterStep step: Int) throws {
         let state = RunState(step: step, tokensSeen: step * config.data.globalBatchSequences * config.data.sequenceLength,
                              configHash: configHash, seed: config.seed,
                              globalBatchSequences: config.data.globalBatchSequences,
                              sequenceLength: config.data.sequenceLength, studentCount: layout.studentRanks.count,
                              domainNames: plan.dataset.domainNames, samplerCursor: plan.cursor,
-                             weightHistory: plan.history!, intervalSteps: config.ddk.intervalSteps)
+                             weightHistory: plan.history!, intervalSteps: config.ddk.intervalSteps,
+                             initialWeightsHash: student.initialWeightsHash)
         precondition(plan.cursor.step == step, "checkpoint after step \(step) with the sampler at \(plan.cursor.step)")
         try TrainingCheckpoint.save(
-            trainer: trainer, state: state,
+            trainer: student.trainer, state: state,
             metadata: [ModelSource.tokenizerIdentityKey: try vocabularies.studentSource.requiredTokenizerIdentity(), "config_hash": configHash],
             in: URL(fileURLWithPath: config.resolvedRunDirectory).appendingPathComponent("checkpoints"),
             stallSeconds: testHooks.checkpointStallSeconds(afterStep: step))

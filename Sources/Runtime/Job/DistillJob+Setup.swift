@@ -196,7 +196,13 @@ extension DistillJob {
         let trainer = StudentTrainer(model: model, objective: objective, optimizer: config.optimizer.settings,
                                      totalSteps: config.training.steps, gradientSummation: synchronizer,
                                      globalLabelCount: config.data.globalBatchSequences * config.data.sequenceLength)
-        if let resumePoint { try TrainingCheckpoint.restore(trainer, from: resumePoint.folder, state: resumePoint.state) }
+        var initialWeightsHash: String?
+        if let resumePoint {
+            initialWeightsHash = resumePoint.state.initialWeightsHash
+            try TrainingCheckpoint.restore(trainer, from: resumePoint.folder, state: resumePoint.state)
+        } else if index == 0 {
+            initialWeightsHash = ContentHash.hex(trainer.modelWeightsChecksum())
+        }
         var baseline: GradientCheckBaseline?
         if options.checkGradient && world.rank == 0 {
             trainer.keepsSummedGradient = true
@@ -205,7 +211,7 @@ extension DistillJob {
         }
         return StudentPart(index: index, trainer: trainer, synchronizer: synchronizer,
                            channel: try makeTeacherChannel(studentIndex: index, worker: worker, format: format),
-                           gradientCheck: baseline)
+                           gradientCheck: baseline, initialWeightsHash: initialWeightsHash)
     }
 
     /// Where a student gets its teacher outputs: nil for `ce`, the process's own teacher in a

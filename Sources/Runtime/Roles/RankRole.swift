@@ -29,6 +29,9 @@ struct StudentPart {
     let channel: TeacherChannel?
     /// On rank 0 under `--check-gradient`: what the check compares against after step 0.
     let gradientCheck: GradientCheckBaseline?
+    /// Student 0: the hash of the model's weights before step 1 (from the checkpoint when
+    /// resuming), which every checkpoint records (`RunState.initialWeightsHash`).
+    let initialWeightsHash: String?
 }
 
 /// A teacher rank of the pool: the loaded teacher and the service that sends its outputs.

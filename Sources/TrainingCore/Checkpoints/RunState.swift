@@ -40,6 +40,10 @@ public struct RunState: Codable, Equatable, Sendable {
     public var weightHistory: WeightHistory
     /// The DDK interval K (boundaries at multiples of K).
     public var intervalSteps: Int
+    /// A hash (16 hex digits) of the student's weights before step 1, carried through every
+    /// resume: runs that share it started from the same student (absent in checkpoints
+    /// written before it existed).
+    public var initialWeightsHash: String?
 
     /// The domain weights in force at `step` (the coordinator's current weights).
     public var currentWeights: [Double] { weightHistory.weights(atStep: step).values }
@@ -55,11 +59,12 @@ public struct RunState: Codable, Equatable, Sendable {
         case samplerCursor = "sampler_cursor"
         case weightHistory = "weight_history"
         case intervalSteps = "interval_steps"
+        case initialWeightsHash = "initial_weights_hash"
     }
 
     public init(step: Int, tokensSeen: Int, configHash: String, seed: UInt64, globalBatchSequences: Int,
                 sequenceLength: Int, studentCount: Int, domainNames: [String], samplerCursor: SamplerCursor,
-                weightHistory: WeightHistory, intervalSteps: Int) {
+                weightHistory: WeightHistory, intervalSteps: Int, initialWeightsHash: String? = nil) {
         self.step = step
         self.tokensSeen = tokensSeen
         self.configHash = configHash
@@ -71,6 +76,7 @@ public struct RunState: Codable, Equatable, Sendable {
         self.samplerCursor = samplerCursor
         self.weightHistory = weightHistory
         self.intervalSteps = intervalSteps
+        self.initialWeightsHash = initialWeightsHash
     }
 
     /// Reads `run_state.json` from a checkpoint folder.

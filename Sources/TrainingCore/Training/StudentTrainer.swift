@@ -92,6 +92,14 @@ public final class StudentTrainer {
         return (loss.lossSum, loss.labelCount)
     }
 
+    /// A hash of the exact bits of the student model's weights alone (not the objective's
+    /// projectors): what identifies the student a run started from.
+    public func modelWeightsChecksum() -> UInt64 {
+        var hash = ContentHash()
+        hash.combine(floats: UnsafeBufferPointer(model.parameters.buffer))
+        return hash.value
+    }
+
     /// A hash of the exact bits of every weight (equal on every student after every step).
     public func weightChecksum() -> UInt64 {
         var hash = ContentHash()

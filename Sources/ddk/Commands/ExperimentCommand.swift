@@ -17,7 +17,7 @@ struct ExperimentCommand: ParsableCommand {
         an interrupted one resumes from its newest checkpoint, so the same command continues \
         an experiment. Writes runs/NAME/results.json, results.md and held-out.svg. With --json \
         prints the results object: experiment, perplexity_unit, held_out_sequences, \
-        same_evaluation_sets, arms [{name, seeds, domains [{name, teacher_ppl, student_ppl_mean, \
+        same_evaluation_sets, same_initialization, arms [{name, seeds, domains [{name, teacher_ppl, student_ppl_mean, \
         student_ppl_std}], mean_ppl, mean_ppl_std, worst_ratio, tokens, training_seconds_mean, \
         difference_from_first, exceeds_spread}].
         """)

@@ -35,6 +35,9 @@ struct ExperimentResults: Codable, Equatable {
     /// True when every run evaluated the same held-out and validation tokens and, within an
     /// arm, trained the same number of tokens.
     var sameEvaluationSets: Bool
+    /// True when every run recorded the hash of its student's weights before step 1 and
+    /// the runs of each seed share it (arms differ in their knob, not in where they start).
+    var sameInitialization: Bool
     var arms: [Arm]
 
     init(experiment: String, heldOutSequences: Int, runs: [[ExperimentRunResult]], armNames: [String]) {
@@ -44,6 +47,8 @@ struct ExperimentResults: Codable, Equatable {
         perplexityUnit = all.first?.perplexityUnit ?? "token"
         sameEvaluationSets = Set(all.map(\.heldOutHash)).count <= 1 && Set(all.map(\.validationHash)).count <= 1
             && Set(all.map(\.tokens)).count <= 1
+        sameInitialization = all.allSatisfy { $0.initialWeightsHash != nil }
+            && Dictionary(grouping: all, by: \.seed).values.allSatisfy { Set($0.map(\.initialWeightsHash)).count == 1 }
         var arms: [Arm] = []
         for (name, results) in zip(armNames, runs) {
             let domains = (results.first?.domains ?? []).indices.map { index in
@@ -83,7 +88,8 @@ struct ExperimentResults: Codable, Equatable {
         var lines = ["# Experiment \(experiment)", "",
                      "Held-out perplexity per \(perplexityUnit) (\(heldOutSequences) sequences per domain after DDK's), "
                      + "mean ± standard deviation over seeds. Same held-out and validation sets and tokens in every run: "
-                     + (sameEvaluationSets ? "yes" : "NO") + ".", "",
+                     + (sameEvaluationSets ? "yes" : "NO") + ". Same student weights before step 1 in the runs of each seed: "
+                     + (sameInitialization ? "yes" : "NO") + ".", "",
                      "| arm | seeds | mean ppl | Δ vs \(arms.first?.name ?? "first") | beyond spread | worst ratio | tokens | training s |",
                      "|---|---|---|---|---|---|---|---|"]
         for arm in arms {

@@ -13,6 +13,9 @@ struct ExperimentRunResult: Codable, Equatable {
     var trainingSeconds: Double
     /// How the student started (`student.init` and its checkpoint or sizes).
     var studentInitialization: String
+    /// The hash of the student's weights before step 1, from the evaluated checkpoint's run
+    /// state (nil for a checkpoint written before runs recorded it).
+    var initialWeightsHash: String?
     /// Hashes of DDK's validation tokens and of the held-out tokens (equal across arms).
     var validationHash: String
     var heldOutHash: String

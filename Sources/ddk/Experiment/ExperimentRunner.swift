@@ -2,7 +2,7 @@ import Foundation
 import LanguageModels
 import TrainingCore
 
-/// Runs a plan's arms one run at a time: each run is `ddk distill` (through the plan's
+/// Runs a plan's arms one run at a time (seed by seed across the arms): each run is `ddk distill` (through the plan's
 /// launcher) with `--resume auto`, so a run interrupted earlier continues from its newest
 /// checkpoint, a finished run is not trained again, and an evaluated run (its
 /// `result.json`) is skipped; then the held-out evaluation in this process.
@@ -13,16 +13,23 @@ struct ExperimentRunner {
     let ddkPath: String
     let note: (String) -> Void
 
-    /// Every run's result, arm by arm in plan order.
+    /// Every run's result, arm by arm in plan order. Runs go seed by seed (every arm's first
+    /// seed, then every arm's second, ...), so an experiment stopped partway has compared
+    /// all its arms on the seeds it finished.
     func run() throws -> [[ExperimentRunResult]] {
         let total = plan.arm.reduce(0) { $0 + $1.seeds.count }
+        let rounds = plan.arm.map(\.seeds.count).max() ?? 0
+        var results = plan.arm.map { _ in [ExperimentRunResult]() }
         var index = 0
-        return try plan.arm.map { arm in
-            try arm.seeds.map { seed in
+        for round in 0..<rounds {
+            for (armIndex, arm) in plan.arm.enumerated() where round < arm.seeds.count {
                 index += 1
-                return try run(arm: arm, seed: seed, label: "\(plan.experiment.name): arm \(arm.name) seed \(seed) (\(index)/\(total))")
+                let seed = arm.seeds[round]
+                results[armIndex].append(try run(arm: arm, seed: seed,
+                                                 label: "\(plan.experiment.name): arm \(arm.name) seed \(seed) (\(index)/\(total))"))
             }
         }
+        return results
     }
 
     private func run(arm: ExperimentPlan.Arm, seed: UInt64, label: String) throws -> ExperimentRunResult {
@@ -91,7 +98,8 @@ struct ExperimentRunner {
         return ExperimentRunResult(
             arm: arm.name, seed: seed, runDirectory: folder, steps: steps,
             tokens: steps * config.data.globalBatchSequences * config.data.sequenceLength, trainingSeconds: seconds,
-            studentInitialization: Self.describe(config.student), validationHash: ContentHash.hex(try validation.tokenHash()),
+            studentInitialization: Self.describe(config.student),
+            initialWeightsHash: try RunState.load(from: checkpointFolder).initialWeightsHash, validationHash: ContentHash.hex(try validation.tokenHash()),
             heldOutHash: ContentHash.hex(try evaluator.sharding.tokenHash()), perplexityUnit: evaluation.perplexityUnit.rawValue,
             domains: evaluation.domains.map(\.name), teacherPpl: evaluation.domains.map(\.teacherPpl),
             studentPpl: evaluation.domains.map(\.studentPpl))
