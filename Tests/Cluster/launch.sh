@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The launch scripts on this machine: real runs (ranks, oversubscription and
-# binding, thread settings forwarded, the printed command) and bad input (one
-# line saying what is wrong, a non-zero exit, no trace, no hang).
+# binding, thread settings forwarded, the printed command), bad input (one
+# line saying what is wrong, a non-zero exit, no trace, no hang), and paths and
+# host names with spaces and shell metacharacters (run, or refused; never executed).
 #
 #   Tests/Cluster/launch.sh [-- PROGRAM ARGS…]
 #
@@ -110,5 +111,41 @@ run_case "hostfile-over" "$hostfile_run" --timeout 50 --hostfile "$REPO_ROOT/hos
 if (( RC == 0 )) && all_ranks 3 && printed "-np 3 .*--oversubscribe --bind-to none"; then pass "run-hostfile -n 3 > 2 slots: oversubscribed, exit 0"; else fail "run-hostfile -n 3: exit $RC"; sed 's/^/    | /' "$OUT" | tail -5; fi
 run_case "exit-code" "$local_run" --timeout 50 -n 2 -- false
 if (( RC != 0 )); then pass "a failing program's exit code comes back ($RC)"; else fail "run-local -- false exited 0"; fi
+
+# --- names and paths with spaces and shell metacharacters: they run, or are refused in one
+# line naming the culprit; nothing in them is ever executed (no PWNED-* file appears) ---
+odd="$work/dir with spaces;\$(touch PWNED-dollar)\`touch PWNED-tick\`'q\"&|<>*"
+mkdir -p "$odd/checkout" && cp -r "$REPO_ROOT/launch" "$odd/checkout/"
+printf 'localhost slots=2\n' > "$odd/hosts file"
+no_pwned() { [[ -z "$(find "$work" "$REPO_ROOT" -maxdepth 3 -name 'PWNED-*' 2>/dev/null)" ]]; }
+if [[ "${program[0]}" == */* ]]; then
+    cp "${program[0]}" "$odd/the program"
+    cd "$work"   # where an executed `touch` would leave its file
+    run_case "odd-local" "$local_run" --timeout 50 -n 2 -- "$odd/the program" "${program[@]:1}"
+    if (( RC == 0 )) && all_ranks 2 && no_pwned; then
+        pass "run-local runs a program whose path holds spaces, quotes, \$( ), backticks, ; & | < > *"
+    else
+        fail "run-local with an odd program path: exit $RC"; sed 's/^/    | /' "$OUT" | tail -5
+    fi
+    run_case "odd-hostfile" "$hostfile_run" --timeout 50 --hostfile "$odd/hosts file" -n 2 -- "$odd/the program" "${program[@]:1}"
+    cd - >/dev/null
+    if (( RC == 0 )) && all_ranks 2 && no_pwned; then
+        pass "run-hostfile reads a hostfile and runs a program at such paths"
+    else
+        fail "run-hostfile with odd paths: exit $RC"; sed 's/^/    | /' "$OUT" | tail -5
+    fi
+fi
+bad_input "a checkout at an odd path (launch scripts there)" "$(printf '%s' "$odd" | sed 's/[][\.*^$|()+?{}]/\\&/g')/checkout/.build/release/ddk does not exist" \
+    "$odd/checkout/launch/run-local" -n 1
+printf 'localhost slots=1\nnode;touch${IFS}PWNED-host slots=1\n' > "$work/bad-host"
+bad_input "hostfile host 'node;touch…'" "'node;touch.*PWNED-host' \\(on its line 2\\) is not a host name" "$hostfile_run" --hostfile "$work/bad-host" -- "${program[@]}"
+printf '$(touch PWNED-host2) slots=1\n' > "$work/bad-host2"
+bad_input "hostfile host '\$(touch …)'" "'\\\$\\(touch' \\(on its line 1\\) is not a host name" "$hostfile_run" --hostfile "$work/bad-host2" -- "${program[@]}"
+bad_input "run-local -x 'A;touch PWNED'" "-x needs an environment variable name" "$local_run" -x 'A;touch PWNED-x' -n 1 -- "${program[@]}"
+bad_input "run-hostfile -x '\$(…)'" "-x needs an environment variable name" "$hostfile_run" --hostfile "$REPO_ROOT/hostfiles/localhost" -x '$(touch PWNED-x2)' -- "${program[@]}"
+bad_input "run-hostfile --iface 'lo;touch …'" "--iface 'lo;touch PWNED-iface' is neither" "$hostfile_run" --hostfile "$REPO_ROOT/hostfiles/localhost" --iface 'lo;touch PWNED-iface' -- "${program[@]}"
+cp "$(command -v true)" "$odd/agent" 2>/dev/null || true
+bad_input "run-hostfile --rsh-agent at a path with spaces" "OpenMPI splits the agent at spaces" "$hostfile_run" --hostfile "$REPO_ROOT/hostfiles/localhost" --rsh-agent "$odd/agent" -- "${program[@]}"
+if no_pwned; then pass "no PWNED-* file was created by any of the odd names"; else fail "a PWNED-* file exists: $(find "$work" "$REPO_ROOT" -maxdepth 3 -name 'PWNED-*')"; fi
 
 harness_summary

@@ -24,6 +24,12 @@ require_count() {
     fi
 }
 
+# require_variable_name OPTION VALUE: VALUE is an environment variable's name (what `-x`
+# forwards), so nothing else can ride along into mpirun's arguments.
+require_variable_name() {
+    [[ "$2" =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || die "$1 needs an environment variable name (letters, digits, _), not '$2'"
+}
+
 # find_mpirun: sets MPIRUN to the launcher ($MPIRUN or `mpirun` on PATH).
 find_mpirun() {
     MPIRUN="${MPIRUN:-mpirun}"
