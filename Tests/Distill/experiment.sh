@@ -5,7 +5,8 @@
 # resumes that run from its step-3 checkpoint and finishes the others; results.json (every arm
 # and seed, the same held-out and validation sets and tokens everywhere, the same initial
 # weights hash in the runs of a seed, the resumed one included), results.md and a
-# well-formed held-out.svg exist; a third call skips every run and writes the same results.
+# well-formed held-out.svg exist; --finished summarizes the evaluated runs without running any;
+# a third call skips every run and writes the same results.
 #
 # Usage: Tests/Distill/experiment.sh [path/to/ddk]   (default .build/release/ddk; build it first)
 # Ends with "experiment-tests: N passed, M failed"; exits non-zero on any failure.
@@ -73,6 +74,20 @@ if python3 -c 'import sys, xml.etree.ElementTree as ET; t = open(sys.argv[1]).re
 else
     fail "held-out.svg or results.md"
 fi
+
+# --finished summarizes what is evaluated, running nothing: without kd-smooth seed 2's result.json
+# that arm has seed 1 alone, and no run is trained or evaluated.
+mv "$out/kd-smooth/seed-2/result.json" "$logs/kd-smooth-2.json"
+if timeout -k 5 60 "$ddk" experiment --plan "$plan" --finished --json >"$logs/finished.json" 2>"$logs/finished.err" \
+    && ! grep -q "training\|evaluating" "$logs/finished.err" && python3 - "$logs/finished.json" <<'PY'
+import json, sys
+results = json.load(open(sys.argv[1]))
+assert [(a["name"], a["seeds"]) for a in results["arms"]] == [("ce-uniform", [1, 2]), ("kd-smooth", [1])], results["arms"]
+PY
+then pass "--finished summarizes the evaluated runs (kd-smooth: seed 1 alone) without running any"
+else fail "--finished: $(tail -n 3 "$logs/finished.err")"
+fi
+mv "$logs/kd-smooth-2.json" "$out/kd-smooth/seed-2/result.json"
 
 # Nothing left to do: every run is skipped and the results are the same.
 cp "$out/results.json" "$logs/before.json"

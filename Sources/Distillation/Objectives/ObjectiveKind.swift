@@ -28,6 +28,9 @@ public enum ObjectiveKind: String, CaseIterable, Sendable, Codable {
         }
     }
 
+    /// Components that are shares of the label tokens, not losses in nats (`t2s_correct`).
+    public static let shareComponentNames: Set<String> = ["t2s_correct"]
+
     /// What the teacher service must send for this objective (`kd` with top-k targets by
     /// default; use `TeacherRequirements.fullLogits` there to send full logits instead).
     public func teacherRequirements(topK: Bool = true) -> TeacherRequirements {

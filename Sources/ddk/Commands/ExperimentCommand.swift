@@ -15,7 +15,8 @@ struct ExperimentCommand: ParsableCommand {
         example ["mpirun", "-np", "4"]) and the arms ([[arm]]: name, seeds, set = overrides). \
         Runs go to runs/NAME/ARM/seed-S; a run already evaluated (result.json) is skipped and \
         an interrupted one resumes from its newest checkpoint, so the same command continues \
-        an experiment. Writes runs/NAME/results.json, results.md and held-out.svg. With --json \
+        an experiment; --finished summarizes the runs evaluated so far without running \
+        anything. Writes runs/NAME/results.json, results.md and held-out.svg. With --json \
         prints the results object: experiment, perplexity_unit, held_out_sequences, \
         same_evaluation_sets, same_initialization, arms [{name, seeds, domains [{name, teacher_ppl, student_ppl_mean, \
         student_ppl_std}], mean_ppl, mean_ppl_std, worst_ratio, tokens, training_seconds_mean, \
@@ -25,6 +26,9 @@ struct ExperimentCommand: ParsableCommand {
     @Option(help: "The experiment plan (TOML).")
     var plan: String
 
+    @Flag(help: "Summarize the runs evaluated so far (their result.json) without training or evaluating; arms with none are left out.")
+    var finished = false
+
     @OptionGroup var output: JSONOutputOption
 
     func run() throws {
@@ -32,9 +36,11 @@ struct ExperimentCommand: ParsableCommand {
             let loaded = try ExperimentPlan.load(path: plan)
             let runner = ExperimentRunner(plan: loaded, planPath: plan, ddkPath: Self.ownPath(),
                                           note: { FileHandle.standardError.write(Data("experiment \($0)\n".utf8)) })
-            let runs = try runner.run()
+            let runs = try finished ? runner.finishedResults() : runner.run()
+            let kept = zip(loaded.arm.map(\.name), runs).filter { !$0.1.isEmpty }
+            guard !kept.isEmpty else { throw ExperimentError("no run of \(plan) has been evaluated yet (no result.json)") }
             let results = ExperimentResults(experiment: loaded.experiment.name, heldOutSequences: loaded.experiment.heldOutSequences,
-                                            runs: runs, armNames: loaded.arm.map(\.name))
+                                            runs: kept.map(\.1), armNames: kept.map(\.0))
             try write(results, to: loaded.directory)
             if output.json { try printJSON(results) } else { print(results.markdown, terminator: "") }
         } catch {

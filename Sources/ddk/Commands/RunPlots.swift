@@ -1,4 +1,5 @@
 import Foundation
+import Distillation
 import Plots
 import TrainingCore
 
@@ -27,9 +28,10 @@ struct RunPlots {
     /// The domains in the order of the first evaluation.
     var domainNames: [String] { evaluations.first?.domains.map(\.name) ?? [] }
 
-    /// The total loss and each named component (alphabetical) against the step.
+    /// The total loss and each named component (alphabetical) against the step; shares of
+    /// tokens (`t2s_correct`) are not nats and stay off this axis.
     var lossChart: LineChart {
-        let componentNames = Set(steps.flatMap { $0.components.keys }).sorted()
+        let componentNames = Set(steps.flatMap { $0.components.keys }).subtracting(ObjectiveKind.shareComponentNames).sorted()
         let total = LineChart.Series(name: "loss (total)", points: steps.map { Point(x: Double($0.step), y: $0.loss) })
         let components = componentNames.map { name in
             LineChart.Series(name: name, points: steps.compactMap { step in

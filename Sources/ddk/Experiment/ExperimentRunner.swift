@@ -32,6 +32,17 @@ struct ExperimentRunner {
         return results
     }
 
+    /// The results of the runs evaluated so far (their `result.json`), arm by arm in plan
+    /// order, without training or evaluating anything: a summary of an experiment under way.
+    func finishedResults() throws -> [[ExperimentRunResult]] {
+        try plan.arm.map { arm in
+            try arm.seeds.compactMap { seed in
+                let (config, steps, _) = try plan.config(arm: arm, seed: seed)
+                return ExperimentRunResult.read(runDirectory: config.resolvedRunDirectory).flatMap { $0.steps == steps ? $0 : nil }
+            }
+        }
+    }
+
     private func run(arm: ExperimentPlan.Arm, seed: UInt64, label: String) throws -> ExperimentRunResult {
         let (config, steps, overrides) = try plan.config(arm: arm, seed: seed)
         let folder = config.resolvedRunDirectory
