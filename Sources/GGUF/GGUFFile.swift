@@ -32,13 +32,22 @@ public final class GGUFFile: @unchecked Sendable {
 
     /// Opens and memory-maps the GGUF file at `path` and parses its header, metadata and
     /// tensor table.
-    public init(path: String) throws {
-        self.path = path
+    public convenience init(path: String) throws {
+        let mapping: MappedFile
         do {
             mapping = try MappedFile(path: path)
         } catch let error as MappedFileError {
             throw GGUFError.cannotOpen(path: path, reason: error.reason)
         }
+        try self.init(file: mapping)
+    }
+
+    /// Parses the header, metadata and tensor table of a file already in memory (errors name
+    /// `file.path`).
+    public init(file mapping: MappedFile) throws {
+        let path = mapping.path
+        self.path = path
+        self.mapping = mapping
         var cursor = ByteCursor(file: mapping, path: path)
         let header = try Self.readHeader(&cursor)
         version = header.version

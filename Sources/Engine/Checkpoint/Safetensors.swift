@@ -58,13 +58,21 @@ public final class SafetensorsFile {
 
     /// Maps and validates the file: header size, JSON, every entry's dtype,
     /// shape and byte range against the file size.
-    public init(path: String) throws {
-        self.path = path
+    public convenience init(path: String) throws {
+        let mapping: MappedFile
         do {
             mapping = try MappedFile(path: path)
         } catch let error as MappedFileError {
             throw FileSystemError(mapping: error)
         }
+        try self.init(file: mapping)
+    }
+
+    /// Validates a file already in memory as `init(path:)` does (errors name `file.path`).
+    public init(file mapping: MappedFile) throws {
+        let path = mapping.path
+        self.path = path
+        self.mapping = mapping
         let bytes = mapping.bytes
         guard bytes.count >= 8 else {
             throw SafetensorsError.truncated(file: path, detail: "\(bytes.count) bytes, fewer than the 8-byte header length")
