@@ -1,0 +1,34 @@
+import Engine
+import Foundation
+import XCTest
+
+/// safetensors headers and checkpoint files the fuzz targets `safetensors` and `run-state`
+/// (Tests/Fuzz) made the readers trap on, or give an error that does not name the file.
+final class SafetensorsFuzzRegressionTests: XCTestCase {
+    private static let regressions = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../Fuzz/regressions").standardized
+
+    private func refusal(_ name: String) -> String {
+        let path = Self.regressions.appendingPathComponent("safetensors/\(name)").path
+        do {
+            _ = try SafetensorsFile(path: path)
+            XCTFail("\(name) was accepted")
+            return ""
+        } catch {
+            return "\(error)".replacingOccurrences(of: path, with: name)
+        }
+    }
+
+    func testAHeaderLengthAboveIntMaxIsRefusedNotTrapped() {
+        XCTAssertEqual(refusal("header-length-above-int-max"),
+                       "header-length-above-int-max: truncated safetensors file: header length 18446744073709487208 exceeds the 172 bytes after it")
+    }
+
+    func testShapesWhoseByteCountOverflowsAreRefused() {
+        XCTAssertEqual(refusal("shape-product-overflows"),
+                       "shape-product-overflows: tensor 'a': shape [4294967296, 4294967296] of F32 has more bytes than a file can hold")
+        XCTAssertEqual(refusal("byte-count-overflows"),
+                       "byte-count-overflows: tensor 'a': shape [2305843009213693952] of F64 has more bytes than a file can hold")
+    }
+
+}
