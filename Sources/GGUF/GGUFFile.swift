@@ -82,11 +82,18 @@ public final class GGUFFile: @unchecked Sendable {
 
     // MARK: metadata values
 
-    static func readValue(rawType: UInt32, key: String, cursor: inout ByteCursor) throws -> GGUFValue {
+    /// Arrays of arrays deeper than this are refused: each level is a recursive call, and a
+    /// file of nested array headers would otherwise overflow the stack.
+    static let maximumArrayDepth = 16
+
+    static func readValue(rawType: UInt32, key: String, cursor: inout ByteCursor, depth: Int = 0) throws -> GGUFValue {
         guard let type = GGUFValueType(rawValue: rawType) else {
             throw GGUFError.unknownValueType(path: cursor.path, key: key, rawType: rawType)
         }
         if type == .array {
+            guard depth < maximumArrayDepth else {
+                throw GGUFError.arraysNestedTooDeep(path: cursor.path, key: key, limit: maximumArrayDepth)
+            }
             let rawElementType = try cursor.read(UInt32.self, for: "the element type of metadata '\(key)'")
             guard let elementType = GGUFValueType(rawValue: rawElementType) else {
                 throw GGUFError.unknownValueType(path: cursor.path, key: key, rawType: rawElementType)
@@ -102,7 +109,7 @@ public final class GGUFFile: @unchecked Sendable {
             var values: [GGUFValue] = []
             values.reserveCapacity(Int(count))
             for _ in 0..<count {
-                values.append(try readValue(rawType: rawElementType, key: key, cursor: &cursor))
+                values.append(try readValue(rawType: rawElementType, key: key, cursor: &cursor, depth: depth + 1))
             }
             return .array(elementType: elementType, values: values)
         }
