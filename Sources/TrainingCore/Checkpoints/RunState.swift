@@ -98,6 +98,7 @@ public struct RunState: Codable, Equatable, Sendable {
         guard state.format == formatName else {
             throw ResumeError("\(path): format '\(state.format)', expected '\(formatName)'")
         }
+        try state.check(path: path)
         return state
     }
 
