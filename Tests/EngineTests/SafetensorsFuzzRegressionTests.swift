@@ -31,4 +31,14 @@ final class SafetensorsFuzzRegressionTests: XCTestCase {
                        "byte-count-overflows: tensor 'a': shape [2305843009213693952] of F64 has more bytes than a file can hold")
     }
 
+    /// A config.json whose sizes make more parameters than an Int counts trapped in the
+    /// parameter count (and the layout that adds up the same sizes).
+    func testAConfigWithAbsurdSizesIsRefused() throws {
+        let path = Self.regressions.appendingPathComponent("run-state/config-parameter-count-overflows").path
+        XCTAssertThrowsError(try Checkpoint.decodeConfig(Data(contentsOf: URL(fileURLWithPath: path)), path: "config.json")) {
+            XCTAssertEqual("\($0)", "config.json: invalid Llama config: hidden_size and the other sizes make 8.9e+30 parameters, "
+                + "more than 2^53")
+        }
+    }
+
 }
