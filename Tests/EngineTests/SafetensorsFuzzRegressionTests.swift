@@ -41,4 +41,16 @@ final class SafetensorsFuzzRegressionTests: XCTestCase {
         }
     }
 
+    /// Metadata that does not decode was reported as a bare DecodingError, naming no file.
+    func testOptimizerMetadataThatDoesNotDecodeNamesTheFile() throws {
+        let config = try LlamaConfig(hiddenSize: 4, intermediateSize: 2, layerCount: 1, attentionHeadCount: 2,
+                                     keyValueHeadCount: 1, vocabularySize: 4)
+        let optimizer = AdamW(layout: ParameterLayout(config: config))
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("optimizer-\(UUID().uuidString).safetensors").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try SafetensorsWriter.write([], metadata: ["config": "{\"hidden_size\": 4}"], to: path)
+        XCTAssertThrowsError(try Checkpoint.loadTrainingState(into: optimizer, from: try SafetensorsFile(path: path))) {
+            XCTAssertTrue("\($0)".hasPrefix("\(path): __metadata__ 'config': "), "\($0)")
+        }
+    }
 }

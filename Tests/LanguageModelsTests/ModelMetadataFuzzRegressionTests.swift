@@ -20,4 +20,15 @@ final class ModelMetadataFuzzRegressionTests: XCTestCase {
             }
         }
     }
+
+    func testAnInvalidVocabularyNamesTheFile() throws {
+        var writer = TinyGGUFWriter()
+        writer.metadata = [("tokenizer.ggml.model", .string("gpt2")), ("tokenizer.ggml.tokens", .strings(["a", "b"])),
+                           ("tokenizer.ggml.merges", .strings(["a c"]))]
+        let path = try writer.write(prefix: "bad-merge")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        XCTAssertThrowsError(try GGUFTokenizer.load(ggufAt: path)) {
+            XCTAssertEqual("\($0)", "\(path): tokenizer: merge 0 'a c' is invalid: 'c' is not in the vocabulary")
+        }
+    }
 }

@@ -164,7 +164,13 @@ public enum Checkpoint {
             guard let v = file.metadata[key] else { throw CheckpointError(file: path, problem: "__metadata__ has no '\(key)'") }
             return v
         }
-        let config = try JSONDecoder().decode(LlamaConfig.self, from: Data(try meta("config").utf8))
+        func decode<T: Decodable>(_ type: T.Type, _ key: String) throws -> T {
+            let text = try meta(key)
+            do { return try JSONDecoder().decode(type, from: Data(text.utf8)) } catch {
+                throw CheckpointError(file: path, problem: "__metadata__ '\(key)': \(error)")
+            }
+        }
+        let config = try decode(LlamaConfig.self, "config")
         guard config == optimizer.layout.config else {
             throw CheckpointError(file: path, problem: "optimizer state was saved for a different model config")
         }
@@ -173,8 +179,8 @@ public enum Checkpoint {
         try file.copyFloats("adamw.second_moment", expectedShape: [n], into: optimizer.secondMoment.buffer)
         guard let step = Int(try meta("adamw_step")) else { throw CheckpointError(file: path, problem: "adamw_step is not an integer") }
         optimizer.stepCount = step
-        optimizer.settings = try JSONDecoder().decode(AdamW.Settings.self, from: Data(try meta("adamw_settings").utf8))
-        return try JSONDecoder().decode(TrainingState.self, from: Data(try meta("training_state").utf8))
+        optimizer.settings = try decode(AdamW.Settings.self, "adamw_settings")
+        return try decode(TrainingState.self, "training_state")
     }
 }
 

@@ -60,8 +60,12 @@ extension TeacherMessageFormat {
             let ids = take(rows * k, as: Int32.self)
             let logProbabilities = take(rows * k)
             let tail = take(rows)
-            outputs.topK = try TopKTargets(rowCount: rows, k: k, vocabularySize: vocabularySize, temperature: temperature,
-                                           ids: ids, logProbabilities: logProbabilities, tailMass: tail)
+            do {
+                outputs.topK = try TopKTargets(rowCount: rows, k: k, vocabularySize: vocabularySize, temperature: temperature,
+                                               ids: ids, logProbabilities: logProbabilities, tailMass: tail)
+            } catch let error as DistillationError {
+                throw fail("\(error)")  // a corrupt message: say which teacher and step sent it
+            }
         }
         if requirements.contains(.fullLogits) { outputs.fullLogits = take(rows * vocabularySize) }
         if requirements.contains(.tokenIds) {
