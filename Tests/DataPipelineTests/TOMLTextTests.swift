@@ -2,9 +2,9 @@ import DataPipeline
 import Foundation
 import XCTest
 
-/// `TOMLText`: the table headers toml++ 3.4.0 cannot refuse itself (its debug build aborts,
-/// its release build runs into undefined behaviour) are refused with their line and column;
-/// the same characters inside strings, comments and array values are not headers.
+/// `TOMLText`: the table headers and array values toml++ 3.4.0 cannot refuse itself (its
+/// debug build aborts, its release build runs into undefined behaviour) are refused with their
+/// line and column; the same characters inside strings, comments and values are left alone.
 final class TOMLTextTests: XCTestCase {
     private func refusal(_ text: String) -> String? {
         do {
@@ -22,6 +22,19 @@ final class TOMLTextTests: XCTestCase {
         XCTAssertEqual(refusal("[a]\nx = 1\n[#]\n"), "line 3, column 1: \(message)")
         XCTAssertEqual(refusal("é = 2\n[ \t=]"), "line 2, column 1: \(message)")
         XCTAssertEqual(refusal("[\n"), "line 1, column 1: \(message)")
+    }
+
+    func testAClosingBraceWhereAnArrayValueShouldStartIsRefused() throws {
+        let message = "'}' where an array value should start"
+        XCTAssertEqual(refusal("a = [}]"), "line 1, column 6: \(message)")
+        XCTAssertEqual(refusal("a = [1, {}, }]"), "line 1, column 13: \(message)")
+        XCTAssertEqual(refusal("a = { b = [ # c\n  }] }"), "line 2, column 3: \(message)")
+        let regression = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../Fuzz/regressions/config/closing-brace-where-an-array-value-starts").standardized
+        let text = String(decoding: try Data(contentsOf: regression), as: UTF8.self)
+        XCTAssertEqual(refusal(text)?.hasSuffix(message), true)
+        let valid = try TOMLText.parse("a = [ {b = 1}, {c = [2, 3]}, ]\nd = { e = [] }\n")
+        XCTAssertEqual(valid["a"]?.array?.count, 2)
     }
 
     func testTheRegressionInputsOfTheFuzzerAreRefused() throws {

@@ -1,18 +1,28 @@
-/// Finds table headers (`[name]`, `[[name]]` at the start of a statement) whose name starts
-/// with a character no key can start with (see `TOMLText`). It follows just enough of TOML to
-/// know where statements start: strings (one-line and multi-line, basic and literal),
-/// comments, and the brackets and braces of values, which may span lines. Valid TOML is never
-/// refused: a valid header's name starts with a bare-key character or a quote.
-enum TableHeaderScanner {
-    static func firstMalformedHeader(in text: String) -> (line: Int, column: Int)? {
+/// Finds the two malformed constructs toml++ 3.4.0 cannot refuse itself (see `TOMLText`):
+/// a table header (`[name]`, `[[name]]` at the start of a statement) whose name starts with a
+/// character no key can start with, and a `}` where an array value should start (`[}`,
+/// `[1, }`). It follows just enough of TOML to know where statements and values start:
+/// strings (one-line and multi-line, basic and literal), comments, and the brackets and
+/// braces of values, which may span lines. Valid TOML is never refused.
+enum TOMLPreconditionScanner {
+    struct Problem: Equatable {
+        let line: Int, column: Int, message: String
+    }
+
+    static func firstProblem(in text: String) -> Problem? {
         let bytes = Array(text.utf8)
-        var index = 0, line = 1, lineStart = 0, depth = 0, statementStart = true
+        var index = 0, line = 1, lineStart = 0, statementStart = true
+        var open: [UInt8] = []  // the value brackets and braces open here
+        var expectingArrayValue = false
+        func problem(_ message: String) -> Problem {
+            let column = bytes[lineStart...index].filter { $0 & 0xC0 != 0x80 }.count  // characters, not bytes
+            return Problem(line: line, column: column, message: message)
+        }
         while index < bytes.count {
             let byte = bytes[index]
             if statementStart && byte == UInt8(ascii: "[") {
                 if !startsValidName(bytes, after: index) {
-                    let column = bytes[lineStart...index].filter { $0 & 0xC0 != 0x80 }.count  // characters, not bytes
-                    return (line, column)
+                    return problem("a table name must start with a letter, digit, '_', '-' or a quote")
                 }
                 statementStart = false
                 index = endOfLine(bytes, from: index)  // the header's own brackets are not value brackets
@@ -22,7 +32,7 @@ enum TableHeaderScanner {
             case UInt8(ascii: "\n"):
                 line += 1
                 lineStart = index + 1
-                statementStart = depth == 0
+                statementStart = open.isEmpty
             case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"):
                 break
             case UInt8(ascii: "#"):
@@ -35,22 +45,28 @@ enum TableHeaderScanner {
                     lineStart = position + 1
                 }
                 statementStart = false
+                expectingArrayValue = false
                 index = end
                 continue
             case UInt8(ascii: "["), UInt8(ascii: "{"):
-                depth += 1
+                open.append(byte)
+                expectingArrayValue = byte == UInt8(ascii: "[")
                 statementStart = false
             case UInt8(ascii: "]"), UInt8(ascii: "}"):
-                depth = max(0, depth - 1)
+                if expectingArrayValue && byte == UInt8(ascii: "}") { return problem("'}' where an array value should start") }
+                _ = open.popLast()
+                expectingArrayValue = false
                 statementStart = false
+            case UInt8(ascii: ","):
+                expectingArrayValue = open.last == UInt8(ascii: "[")
             default:
+                expectingArrayValue = false
                 statementStart = false
             }
             index += 1
         }
         return nil
     }
-
     /// Whether the header opening at `start` (`[` or `[[`, then spaces or tabs) goes on with a
     /// bare-key character, a quote, `]` or the end of the text: all toml++ handles itself.
     private static func startsValidName(_ bytes: [UInt8], after start: Int) -> Bool {
