@@ -57,15 +57,16 @@ run_target() {
     # of the config target (12 times slower); its leaks are suppressed at exit anyway.
     local leaks=1
     [ "$name" = config ] && leaks=0
+    local started=$SECONDS
     SWIFT_BACKTRACE=enable=no DDK_FUZZ_TARGET=$name \
         LSAN_OPTIONS="suppressions=$PWD/Tests/Fuzz/lsan-suppressions.txt:print_suppressions=0" \
         nice -n 19 "$binary" -max_total_time="$seconds" -rss_limit_mb=2048 -malloc_limit_mb=1024 -timeout=10 -detect_leaks=$leaks \
         -print_final_stats=1 -artifact_prefix="$artifacts" "${inputs[@]}" >"$log" 2>&1
-    local status=$?
+    local status=$? elapsed=$((SECONDS - started))
     local executions rate
     executions=$(sed -nE 's/^stat::number_of_executed_units: *([0-9]+)/\1/p' "$log" | tail -n 1)
     rate=$(sed -nE 's/^stat::average_exec_per_sec: *([0-9]+)/\1/p' "$log" | tail -n 1)
-    local figures="${executions:-?} executions in ${seconds} s (${rate:-?} exec/s), corpus $(ls "$corpus" | wc -l) inputs"
+    local figures="${executions:-?} executions in $elapsed s (${rate:-?} exec/s), corpus $(ls "$corpus" | wc -l) inputs"
     if [ "$status" -eq 0 ]; then
         pass "fuzz $name: $figures"
     elif grep -q "ddk-fuzz tokenizer: cannot load" "$log"; then
