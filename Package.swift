@@ -116,6 +116,14 @@ var targets: [Target] = [
         path: "Sources/ddk",
         swiftSettings: releaseSpeed),
     .testTarget(name: "DDKCommandTests", dependencies: ["ddk", "TrainingCore"], path: "Tests/DDKCommandTests"),
+
+    // MARK: Fuzz targets (one per input format; Tests/Fuzz/fuzz.sh builds them with libFuzzer, and the
+    // ordinary build replays saved inputs: README, "Fuzzing"). MPI-free like the core.
+    .executableTarget(name: "ddk-fuzz",
+                      dependencies: ["GGUF", "MappedFiles", "Tokenizer", "LanguageModels", "Engine", "DataPipeline",
+                                     "Distillation", "TrainingCore"],
+                      path: "Tests/Fuzz/Targets",
+                      swiftSettings: [.enableExperimentalFeature("Extern")]),  // @_extern(c): libFuzzer's driver
 ]
 
 let package = Package(

@@ -11,6 +11,8 @@ public enum GGUFError: Error, CustomStringConvertible, Equatable {
     case truncated(path: String, what: String, offset: Int, needed: Int, fileSize: Int)
     /// A metadata value type id that is not part of the format.
     case unknownValueType(path: String, key: String, rawType: UInt32)
+    /// Metadata whose arrays of arrays nest deeper than `limit` levels.
+    case arraysNestedTooDeep(path: String, key: String, limit: Int)
     /// Two metadata entries or two tensors with the same name.
     case duplicateName(path: String, name: String)
     /// `general.alignment` is not a positive power of two.
@@ -44,6 +46,8 @@ public enum GGUFError: Error, CustomStringConvertible, Equatable {
             return "\(path): truncated GGUF file: \(what) needs \(needed) bytes at offset \(offset) but the file has \(fileSize) bytes"
         case let .unknownValueType(path, key, rawType):
             return "\(path): metadata key '\(key)' has unknown value type \(rawType)"
+        case let .arraysNestedTooDeep(path, key, limit):
+            return "\(path): metadata '\(key)' nests arrays more than \(limit) deep"
         case let .duplicateName(path, name):
             return "\(path): '\(name)' appears twice"
         case let .invalidAlignment(path, alignment):

@@ -119,8 +119,14 @@ extension GGUFFile {
     static func place(_ descriptions: [TensorDescription], dataOffset: Int, in mapping: MappedFile,
                       path: String) throws -> [GGUFTensorInfo] {
         try descriptions.map { description in
+            // A huge offset (with a huge general.alignment) must not overflow the addition.
+            let (fileOffset, overflow) = dataOffset.addingReportingOverflow(description.offset)
+            guard !overflow else {
+                throw GGUFError.invalidTensor(path: path, tensor: description.name,
+                                              reason: "data offset \(description.offset) lies past the end of any file")
+            }
             let tensor = GGUFTensorInfo(name: description.name, dimensions: description.dimensions,
-                                        type: description.type, fileOffset: dataOffset + description.offset)
+                                        type: description.type, fileOffset: fileOffset)
             guard tensor.fileOffset <= mapping.size, tensor.byteCount <= mapping.size - tensor.fileOffset else {
                 throw GGUFError.truncated(path: path, what: "the data of tensor '\(tensor.name)'",
                                           offset: tensor.fileOffset, needed: tensor.byteCount, fileSize: mapping.size)

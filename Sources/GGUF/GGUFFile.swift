@@ -32,13 +32,22 @@ public final class GGUFFile: @unchecked Sendable {
 
     /// Opens and memory-maps the GGUF file at `path` and parses its header, metadata and
     /// tensor table.
-    public init(path: String) throws {
-        self.path = path
+    public convenience init(path: String) throws {
+        let mapping: MappedFile
         do {
             mapping = try MappedFile(path: path)
         } catch let error as MappedFileError {
             throw GGUFError.cannotOpen(path: path, reason: error.reason)
         }
+        try self.init(file: mapping)
+    }
+
+    /// Parses the header, metadata and tensor table of a file already in memory (errors name
+    /// `file.path`).
+    public init(file mapping: MappedFile) throws {
+        let path = mapping.path
+        self.path = path
+        self.mapping = mapping
         var cursor = ByteCursor(file: mapping, path: path)
         let header = try Self.readHeader(&cursor)
         version = header.version
@@ -73,11 +82,18 @@ public final class GGUFFile: @unchecked Sendable {
 
     // MARK: metadata values
 
-    static func readValue(rawType: UInt32, key: String, cursor: inout ByteCursor) throws -> GGUFValue {
+    /// Arrays of arrays deeper than this are refused: each level is a recursive call, and a
+    /// file of nested array headers would otherwise overflow the stack.
+    static let maximumArrayDepth = 16
+
+    static func readValue(rawType: UInt32, key: String, cursor: inout ByteCursor, depth: Int = 0) throws -> GGUFValue {
         guard let type = GGUFValueType(rawValue: rawType) else {
             throw GGUFError.unknownValueType(path: cursor.path, key: key, rawType: rawType)
         }
         if type == .array {
+            guard depth < maximumArrayDepth else {
+                throw GGUFError.arraysNestedTooDeep(path: cursor.path, key: key, limit: maximumArrayDepth)
+            }
             let rawElementType = try cursor.read(UInt32.self, for: "the element type of metadata '\(key)'")
             guard let elementType = GGUFValueType(rawValue: rawElementType) else {
                 throw GGUFError.unknownValueType(path: cursor.path, key: key, rawType: rawElementType)
@@ -93,7 +109,7 @@ public final class GGUFFile: @unchecked Sendable {
             var values: [GGUFValue] = []
             values.reserveCapacity(Int(count))
             for _ in 0..<count {
-                values.append(try readValue(rawType: rawElementType, key: key, cursor: &cursor))
+                values.append(try readValue(rawType: rawElementType, key: key, cursor: &cursor, depth: depth + 1))
             }
             return .array(elementType: elementType, values: values)
         }

@@ -7,6 +7,7 @@ import Darwin
 /// A whole regular file memory-mapped read-only, unmapped when the last reference goes
 /// away. The GGUF reader, the safetensors reader and the token shards all read their
 /// files through this one type; each turns a `MappedFileError` into its own error.
+/// `init(copying:path:)` holds bytes that never were a file (the fuzz targets) the same way.
 public final class MappedFile: @unchecked Sendable {
     /// The path the file was opened with.
     public let path: String
@@ -14,6 +15,8 @@ public final class MappedFile: @unchecked Sendable {
     public let base: UnsafeRawPointer?
     /// Size of the file in bytes.
     public let size: Int
+    /// Whether `base` is a mapping (else a heap copy, or nil).
+    private let isMapped: Bool
 
     /// The whole file as bytes (empty for an empty file).
     public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: size) }
@@ -32,20 +35,43 @@ public final class MappedFile: @unchecked Sendable {
         size = Int(status.st_size)
         if size == 0 {
             base = nil
+            isMapped = false
             return
         }
         let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0)
         guard let address, address != MAP_FAILED else { throw MappedFileError(step: .mmap, path: path, code: errno) }
         base = UnsafeRawPointer(address)
+        isMapped = true
+    }
+
+    /// A heap copy of `bytes` standing for the file at `path`: the readers parse it exactly
+    /// as a mapped file, and the address sanitizer sees a read past its end (it would not
+    /// see one into the rest of a mapping's last page).
+    public init(copying bytes: UnsafeRawBufferPointer, path: String) {
+        self.path = path
+        size = bytes.count
+        isMapped = false
+        guard let source = bytes.baseAddress, size > 0 else {
+            base = nil
+            return
+        }
+        let copy = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
+        copy.copyMemory(from: source, byteCount: size)
+        base = UnsafeRawPointer(copy)
     }
 
     /// Tells the kernel that reads will jump around (token shards), so it does not read ahead.
     public func adviseRandomAccess() {
-        if let base { _ = madvise(UnsafeMutableRawPointer(mutating: base), size, MADV_RANDOM) }
+        if let base, isMapped { _ = madvise(UnsafeMutableRawPointer(mutating: base), size, MADV_RANDOM) }
     }
 
     deinit {
-        if let base { munmap(UnsafeMutableRawPointer(mutating: base), size) }
+        guard let base else { return }
+        if isMapped {
+            munmap(UnsafeMutableRawPointer(mutating: base), size)
+        } else {
+            base.deallocate()
+        }
     }
 }
 

@@ -14,14 +14,18 @@ extension SentencePieceTokenizer {
         func specialID(_ key: String) throws -> Int32? {
             try file.optionalInteger(key).map { Int32(clamping: $0) }
         }
-        try self.init(tokens: try file.stringArray("tokenizer.ggml.tokens"),
-                      scores: try Self.scores(in: file), tokenTypes: try Self.tokenTypes(in: file),
-                      bosTokenID: try specialID("tokenizer.ggml.bos_token_id"),
-                      eosTokenID: try specialID("tokenizer.ggml.eos_token_id"),
-                      paddingTokenID: try specialID("tokenizer.ggml.padding_token_id"),
-                      unknownTokenID: try specialID("tokenizer.ggml.unknown_token_id"),
-                      addsBOSToken: try Self.flag("tokenizer.ggml.add_bos_token", in: file),
-                      addsSpacePrefix: try Self.flag("tokenizer.ggml.add_space_prefix", in: file))
+        let tokens = try file.stringArray("tokenizer.ggml.tokens")
+        let scores = try Self.scores(in: file), tokenTypes = try Self.tokenTypes(in: file)
+        let bos = try specialID("tokenizer.ggml.bos_token_id"), eos = try specialID("tokenizer.ggml.eos_token_id")
+        let padding = try specialID("tokenizer.ggml.padding_token_id"), unknown = try specialID("tokenizer.ggml.unknown_token_id")
+        let addsBOS = try Self.flag("tokenizer.ggml.add_bos_token", in: file)
+        let addsSpacePrefix = try Self.flag("tokenizer.ggml.add_space_prefix", in: file)
+        do {
+            try self.init(tokens: tokens, scores: scores, tokenTypes: tokenTypes, bosTokenID: bos, eosTokenID: eos,
+                          paddingTokenID: padding, unknownTokenID: unknown, addsBOSToken: addsBOS, addsSpacePrefix: addsSpacePrefix)
+        } catch let error as TokenizerError {
+            throw TokenizerError.invalidGGUFVocabulary(path: file.path, problem: error)  // name the file
+        }
     }
 
     /// Reads the tokenizer of the GGUF file at `path` (see `init(gguf:)`).

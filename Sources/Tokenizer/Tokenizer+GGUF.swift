@@ -13,12 +13,15 @@ extension Tokenizer {
         func specialID(_ key: String) throws -> Int32? {
             try file.optionalInteger(key).map { Int32(clamping: $0) }
         }
-        try self.init(tokens: try file.stringArray("tokenizer.ggml.tokens"),
-                      merges: try file.stringArray("tokenizer.ggml.merges"),
-                      bosTokenID: try specialID("tokenizer.ggml.bos_token_id"),
-                      eosTokenID: try specialID("tokenizer.ggml.eos_token_id"),
-                      paddingTokenID: try specialID("tokenizer.ggml.padding_token_id"),
-                      addsBOSToken: file.metadata["tokenizer.ggml.add_bos_token"]?.bool ?? false)
+        let tokens = try file.stringArray("tokenizer.ggml.tokens"), merges = try file.stringArray("tokenizer.ggml.merges")
+        let bos = try specialID("tokenizer.ggml.bos_token_id"), eos = try specialID("tokenizer.ggml.eos_token_id")
+        let padding = try specialID("tokenizer.ggml.padding_token_id")
+        do {
+            try self.init(tokens: tokens, merges: merges, bosTokenID: bos, eosTokenID: eos, paddingTokenID: padding,
+                          addsBOSToken: file.metadata["tokenizer.ggml.add_bos_token"]?.bool ?? false)
+        } catch let error as TokenizerError {
+            throw TokenizerError.invalidGGUFVocabulary(path: file.path, problem: error)  // name the file
+        }
     }
 
     /// Reads the tokenizer of the GGUF file at `path` (see `init(gguf:)`).

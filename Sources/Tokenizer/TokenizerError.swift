@@ -15,6 +15,9 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
     /// (in SmolLM2's vocabulary: 0x04, 0x06, 0x13, 0x14, 0x16, 0x1D, 0xC0, 0xC1, 0xF1, 0xF2,
     /// 0xF5–0xFF). `offset` is the byte's position in the UTF-8 input.
     case unencodableByte(byte: UInt8, offset: Int)
+    /// A vocabulary read from the GGUF file at `path` that cannot make a tokenizer (`problem`
+    /// names why: `invalidVocabulary`, `invalidMerge`, `specialTokenOutOfRange`).
+    indirect case invalidGGUFVocabulary(path: String, problem: TokenizerError)
 
     public var description: String {
         switch self {
@@ -32,6 +35,8 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
         case let .unencodableByte(byte, offset):
             let hex = String(byte, radix: 16, uppercase: true)
             return "tokenizer: byte 0x\(hex.count == 1 ? "0" + hex : hex) at offset \(offset) has no token in this vocabulary; remove or replace it before encoding"
+        case let .invalidGGUFVocabulary(path, problem):
+            return "\(path): \(problem)"
         }
     }
 }

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Checks the module architecture from `swift package describe --type json` (read on stdin):
 
-- the MPI-free training core (TrainingCore, and its tests) has no MPI target in its
-  dependency closure;
+- the MPI-free training core (TrainingCore, its tests, and the fuzz targets ddk-fuzz) has no
+  MPI target in its dependency closure;
 - only Runtime and the command-line tool (plus MPI's own tests and checks) depend on MPI
   directly;
 - the Engine depends on nothing but OpenBLAS and the memory-mapped file reader;
@@ -39,7 +39,7 @@ def check(ok, message):
     failures += 0 if ok else 1
 
 
-for core in ("TrainingCore", "TrainingCoreTests"):
+for core in ("TrainingCore", "TrainingCoreTests", "ddk-fuzz"):
     if core not in dependencies:
         check(False, f"{core}: no such target")
         continue

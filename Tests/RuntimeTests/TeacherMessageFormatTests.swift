@@ -68,6 +68,19 @@ final class TeacherMessageFormatTests: XCTestCase {
         XCTAssertThrowsError(try format.decode(buffer, count: format.messageWords, expectedStep: 7, expectedStudent: 0, sourceRank: 1))
     }
 
+    /// A corrupt id reached the student as a bare distillation error; found by the fuzz target
+    /// `teacher-message` (Tests/Fuzz/regressions/teacher-message).
+    func testACorruptTopKIdNamesTheTeacherAndTheStep() throws {
+        let format = makeFormat()
+        let buffer = MPIBuffer<UInt32>(repeating: 0, count: format.messageWords)
+        format.encode(try makeOutputs(step: 41, student: 2), into: buffer)
+        buffer.storage[TeacherMessageFormat.headerWords] = 99
+        XCTAssertThrowsError(try format.decode(buffer, count: format.messageWords, expectedStep: 41, expectedStudent: 2, sourceRank: 1)) {
+            XCTAssertTrue("\($0)".hasPrefix("step 41: from teacher rank 1: "), "\($0)")
+            XCTAssertTrue("\($0)".contains("99"), "\($0)")
+        }
+    }
+
     func testTagsWrapBelowTheMPIMinimumTagBound() {
         XCTAssertEqual(TeacherMessageFormat.tag(step: 5), 5)
         XCTAssertEqual(TeacherMessageFormat.tag(step: TeacherMessageFormat.tagModulus + 5), 5)

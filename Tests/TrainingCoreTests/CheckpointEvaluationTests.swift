@@ -147,9 +147,12 @@ final class CheckpointEvaluationTests: XCTestCase {
         var history = WeightHistory(initial: .uniform(count: names.count))
         try history.set(try DomainWeights([0.5, 0.3, 0.2], domainNames: names), fromStep: 0)
         try history.set(try DomainWeights([0.2, 0.3, 0.5], domainNames: names), fromStep: 4)
+        var cursor = SamplerCursor(domainCount: names.count)
+        cursor.step = 4
+        cursor.served = [8, 8, 8]  // 4 steps of 6 sequences
         let state = RunState(step: 4, tokensSeen: 4 * 6 * 32, configHash: "00000000000000aa", seed: 7, globalBatchSequences: 6,
                              sequenceLength: 32, studentCount: 1, domainNames: names,
-                             samplerCursor: SamplerCursor(domainCount: names.count), weightHistory: history, intervalSteps: 4)
+                             samplerCursor: cursor, weightHistory: history, intervalSteps: 4)
         try state.encoded().write(to: folder.appendingPathComponent(RunState.fileName))
         try Data(try config.tomlText().utf8).write(to: run.appendingPathComponent("config.toml"))
         let log = try MetricsLog(path: run.appendingPathComponent("metrics.jsonl").path)

@@ -21,7 +21,7 @@ final class ResumeStateTests: XCTestCase {
         try history.set(try DomainWeights([0.8, 0.2]), fromStep: 4)
         var cursor = SamplerCursor(domainCount: 2)
         cursor.step = step
-        cursor.served = [9, 3]
+        cursor.served = [UInt64(4 * step), UInt64(2 * step)]  // one global batch of 6 per step, as the sampler serves
         return RunState(step: step, tokensSeen: step * 6 * 32, configHash: "00ff", seed: 7, globalBatchSequences: 6,
                         sequenceLength: 32, studentCount: 2, domainNames: ["a", "b"], samplerCursor: cursor,
                         weightHistory: history, intervalSteps: 4)
@@ -74,5 +74,33 @@ final class ResumeStateTests: XCTestCase {
         XCTAssertEqual(try MetricsLog.keepRecords(before: 2, path: path), 3)
         let kept = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
         XCTAssertEqual(kept, Array(lines[0..<4]))
+    }
+}
+
+/// Run states the fuzzer (Tests/Fuzz, target run-state) made trap in the sampler once a run
+/// resumed from them; they are refused on load, in one line naming the file.
+final class RunStateFuzzRegressionTests: XCTestCase {
+    private static let regressions = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../Fuzz/regressions/run-state").standardized
+
+    private func refusal(_ name: String) throws -> String {
+        let data = try Data(contentsOf: Self.regressions.appendingPathComponent(name))
+        do {
+            _ = try RunState.decode(data, path: name)
+        } catch {
+            return "\(error)"
+        }
+        XCTFail("\(name) was accepted")
+        return ""
+    }
+
+    func testServedCountsThatDoNotAddUpToTheStepsAreRefused() throws {
+        XCTAssertEqual(try refusal("served-count-overflows"), "served-count-overflows: not a valid run state: "
+            + "sampler_cursor.served adds up to 18446744073709551608 sequences, not step 120 × 4")
+    }
+
+    func testACursorAtAnotherStepIsRefused() throws {
+        XCTAssertEqual(try refusal("cursor-step-overflows"), "cursor-step-overflows: not a valid run state: "
+            + "sampler_cursor.step is 9223372036854775807, the state's step 120")
     }
 }

@@ -65,9 +65,9 @@ public struct DomainManifest: Sendable, Equatable {
     public init(toml text: String, path: String, baseDirectory: String) throws {
         let table: TOMLTable
         do {
-            table = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw ManifestError(path: path, problem: "line \(error.source.begin.line), column \(error.source.begin.column): \(error.description)")
+            table = try TOMLText.parse(text)
+        } catch let error as TOMLSyntaxError {
+            throw ManifestError(path: path, problem: error.description)
         }
         for key in table.keys where !["version", "domain"].contains(key) {
             throw ManifestError(path: path, problem: "unknown top-level key '\(key)' (allowed: version, [[domain]])")

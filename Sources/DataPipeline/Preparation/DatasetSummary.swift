@@ -80,6 +80,11 @@ public struct DatasetSummary: Codable, Sendable, Equatable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw DatasetError(path: path, problem: "no dataset summary here; run `ddk prepare` first")
         }
+        return try decode(data, path: path)
+    }
+
+    /// Decodes and checks the bytes of a `domains.json` (`path` names it in errors).
+    public static func decode(_ data: Data, path: String) throws -> DatasetSummary {
         let summary: DatasetSummary
         do {
             summary = try JSONDecoder().decode(DatasetSummary.self, from: data)

@@ -12,14 +12,20 @@ public final class Shard: @unchecked Sendable {
 
     /// Opens and validates `path`. When `expectedIdentity` / `expectedVocabularySize`
     /// are given, a shard made by another tokenizer is refused.
-    public init(path: String, expectedIdentity: String? = nil, expectedVocabularySize: Int? = nil) throws {
-        self.path = path
+    public convenience init(path: String, expectedIdentity: String? = nil, expectedVocabularySize: Int? = nil) throws {
         let mapping: MappedFile
         do {
             mapping = try MappedFile(path: path)
         } catch let error as MappedFileError {
             throw ShardError.cannotOpen(path: path, reason: error.reason)
         }
+        try self.init(file: mapping, expectedIdentity: expectedIdentity, expectedVocabularySize: expectedVocabularySize)
+    }
+
+    /// Validates a shard already in memory as `init(path:)` does (errors name `file.path`).
+    public init(file mapping: MappedFile, expectedIdentity: String? = nil, expectedVocabularySize: Int? = nil) throws {
+        let path = mapping.path
+        self.path = path
         guard let base = mapping.base else { throw ShardError.wrongMagic(path: path) }
         let header = try ShardHeader.decode(mapping.bytes, fileByteCount: mapping.size, path: path)
         if let expectedIdentity, header.tokenizerIdentity != expectedIdentity {

@@ -95,7 +95,8 @@ public struct ShardHeader: Sendable, Equatable {
         guard eos >= 0, Int(eos) < vocabulary else {
             throw ShardError.badHeader(path: path, problem: "EOS id \(eos) outside the vocabulary 0..<\(vocabulary)")
         }
-        guard documents <= UInt64(Int.max), tokens <= UInt64(Int.max) / 4, documents <= tokens else {
+        // Bounded so that the file size they imply (header + tokens × width) cannot overflow.
+        guard documents <= UInt64(Int.max), tokens <= UInt64(Int.max) / 8, documents <= tokens else {
             throw ShardError.badHeader(path: path, problem: "impossible counts (\(documents) documents, \(tokens) tokens)")
         }
         guard headerLength == (fixedByteCount + identityLength + 63) / 64 * 64 else {

@@ -64,7 +64,12 @@ public enum Checkpoint {
 
     /// As `loadModel`, from an explicit safetensors path.
     public static func loadWeights(path: String, into parameters: FloatBuffer, layout: ParameterLayout) throws {
-        let file = try SafetensorsFile(path: path)
+        try loadWeights(file: try SafetensorsFile(path: path), into: parameters, layout: layout)
+    }
+
+    /// As `loadModel`, from an opened safetensors file.
+    public static func loadWeights(file: SafetensorsFile, into parameters: FloatBuffer, layout: ParameterLayout) throws {
+        let path = file.path
         for t in layout.tensors {
             let destination = parameters.slice(offset: t.offset, count: t.count)
             if RotaryPermutation.applies(to: t.name) {
@@ -111,12 +116,17 @@ public enum Checkpoint {
                 ? "cannot be read or does not exist (not a checkpoint folder?)" : "its folder does not exist"
             throw CheckpointError(file: url.path, problem: problem)
         }
+        return try decodeConfig(data, path: url.path)
+    }
+
+    /// Decodes and validates the bytes of a `config.json` (`path` names it in errors).
+    public static func decodeConfig(_ data: Data, path: String) throws -> LlamaConfig {
         do {
             return try JSONDecoder().decode(LlamaConfig.self, from: data)
         } catch let e as LlamaConfigError {
-            throw CheckpointError(file: url.path, problem: e.description)
+            throw CheckpointError(file: path, problem: e.description)
         } catch {
-            throw CheckpointError(file: url.path, problem: "cannot read the config: \(error)")
+            throw CheckpointError(file: path, problem: "cannot read the config: \(error)")
         }
     }
 
@@ -144,12 +154,23 @@ public enum Checkpoint {
     /// Restores the AdamW moments, step and settings and returns the training state.
     public static func loadTrainingState(into optimizer: AdamW, from directory: URL) throws -> TrainingState {
         let path = directory.appendingPathComponent(optimizerFileName).path
-        let file = try SafetensorsFile(path: path)
+        return try loadTrainingState(into: optimizer, from: try SafetensorsFile(path: path))
+    }
+
+    /// As `loadTrainingState(into:from:)`, from an opened `optimizer.safetensors`.
+    public static func loadTrainingState(into optimizer: AdamW, from file: SafetensorsFile) throws -> TrainingState {
+        let path = file.path
         func meta(_ key: String) throws -> String {
             guard let v = file.metadata[key] else { throw CheckpointError(file: path, problem: "__metadata__ has no '\(key)'") }
             return v
         }
-        let config = try JSONDecoder().decode(LlamaConfig.self, from: Data(try meta("config").utf8))
+        func decode<T: Decodable>(_ type: T.Type, _ key: String) throws -> T {
+            let text = try meta(key)
+            do { return try JSONDecoder().decode(type, from: Data(text.utf8)) } catch {
+                throw CheckpointError(file: path, problem: "__metadata__ '\(key)': \(error)")
+            }
+        }
+        let config = try decode(LlamaConfig.self, "config")
         guard config == optimizer.layout.config else {
             throw CheckpointError(file: path, problem: "optimizer state was saved for a different model config")
         }
@@ -158,8 +179,8 @@ public enum Checkpoint {
         try file.copyFloats("adamw.second_moment", expectedShape: [n], into: optimizer.secondMoment.buffer)
         guard let step = Int(try meta("adamw_step")) else { throw CheckpointError(file: path, problem: "adamw_step is not an integer") }
         optimizer.stepCount = step
-        optimizer.settings = try JSONDecoder().decode(AdamW.Settings.self, from: Data(try meta("adamw_settings").utf8))
-        return try JSONDecoder().decode(TrainingState.self, from: Data(try meta("training_state").utf8))
+        optimizer.settings = try decode(AdamW.Settings.self, "adamw_settings")
+        return try decode(TrainingState.self, "training_state")
     }
 }
 

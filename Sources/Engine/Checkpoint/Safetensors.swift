@@ -58,22 +58,30 @@ public final class SafetensorsFile {
 
     /// Maps and validates the file: header size, JSON, every entry's dtype,
     /// shape and byte range against the file size.
-    public init(path: String) throws {
-        self.path = path
+    public convenience init(path: String) throws {
+        let mapping: MappedFile
         do {
             mapping = try MappedFile(path: path)
         } catch let error as MappedFileError {
             throw FileSystemError(mapping: error)
         }
+        try self.init(file: mapping)
+    }
+
+    /// Validates a file already in memory as `init(path:)` does (errors name `file.path`).
+    public init(file mapping: MappedFile) throws {
+        let path = mapping.path
+        self.path = path
+        self.mapping = mapping
         let bytes = mapping.bytes
         guard bytes.count >= 8 else {
             throw SafetensorsError.truncated(file: path, detail: "\(bytes.count) bytes, fewer than the 8-byte header length")
         }
-        let headerLength = Int(UInt64(littleEndian: bytes.loadUnaligned(as: UInt64.self)))
-        guard headerLength <= bytes.count - 8 else {
+        let headerLength = UInt64(littleEndian: bytes.loadUnaligned(as: UInt64.self))  // compared before it becomes an Int
+        guard headerLength <= UInt64(bytes.count - 8) else {
             throw SafetensorsError.truncated(file: path, detail: "header length \(headerLength) exceeds the \(bytes.count - 8) bytes after it")
         }
-        dataStart = 8 + headerLength
+        dataStart = 8 + Int(headerLength)
         let headerData = Data(bytes[8..<dataStart])
         let json: Any
         do { json = try JSONSerialization.jsonObject(with: headerData) } catch {
@@ -107,8 +115,11 @@ public final class SafetensorsFile {
             guard let offsetValues = entry["data_offsets"] as? [Any], let offsets = Self.integers(offsetValues),
                   offsets.count == 2, offsets[0] >= 0, offsets[0] <= offsets[1] else { throw bad("data_offsets is not [begin, end]") }
             let info = SafetensorsTensorInfo(dtype: dtype, shape: shape, dataBegin: offsets[0], dataEnd: offsets[1])
-            guard info.dataEnd - info.dataBegin == info.elementCount * size else {
-                throw bad("data_offsets span \(info.dataEnd - info.dataBegin) bytes, but shape \(shape) of \(dtype) needs \(info.elementCount * size)")
+            guard let byteCount = Self.byteCount(shape: shape, elementSize: size) else {
+                throw bad("shape \(shape) of \(dtype) has more bytes than a file can hold")
+            }
+            guard info.dataEnd - info.dataBegin == byteCount else {
+                throw bad("data_offsets span \(info.dataEnd - info.dataBegin) bytes, but shape \(shape) of \(dtype) needs \(byteCount)")
             }
             guard info.dataEnd <= dataLength else {
                 throw SafetensorsError.truncated(file: path, detail: "tensor '\(name)' ends at byte \(info.dataEnd) of a \(dataLength)-byte data section")
@@ -118,6 +129,18 @@ public final class SafetensorsFile {
         self.metadata = metadata
         self.tensors = tensors
         names = tensors.keys.sorted { tensors[$0]!.dataBegin < tensors[$1]!.dataBegin }
+    }
+
+    /// Bytes of a tensor of `shape`, nil when the product overflows (a corrupt header must
+    /// not trap before the span is compared with the file).
+    private static func byteCount(shape: [Int], elementSize: Int) -> Int? {
+        var count = elementSize
+        for extent in shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: extent)
+            if overflow { return nil }
+            count = product
+        }
+        return count
     }
 
     private static func integers(_ values: [Any]) -> [Int]? {

@@ -111,6 +111,14 @@ public struct LlamaConfig: Codable, Equatable, Sendable {
         if vocabularySize > Int(Int32.max) {
             throw LlamaConfigError(field: CodingKeys.vocabularySize.rawValue, problem: "\(vocabularySize) does not fit Int32 token ids")
         }
+        // The parameter layout adds up every size in Int: counted in Double first, so that a
+        // config of absurd sizes is refused here rather than trapping on an overflow there.
+        let width = Double(hiddenSize), perLayer = width * (2 + 4 * width + 3 * Double(intermediateSize))  // from above
+        let parameters = 2 * Double(vocabularySize) * width + Double(layerCount) * perLayer + width
+        if parameters > 0x1p53 {
+            throw LlamaConfigError(field: CodingKeys.hiddenSize.rawValue,
+                                   problem: "and the other sizes make \(String(format: "%.1e", parameters)) parameters, more than 2^53")
+        }
     }
 
     // MARK: derived values
@@ -151,13 +159,13 @@ public struct LlamaConfig: Codable, Equatable, Sendable {
     /// the attention scores and weighted sum (2·2·T·HS per head per layer, full
     /// square counted as dense kernels compute it).
     public func forwardFlopsPerToken(sequenceLength: Int) -> Double {
-        2 * Double(matmulParameterCount) + 4 * Double(layerCount * queryWidth * sequenceLength)
+        2 * Double(matmulParameterCount) + 4 * Double(layerCount) * Double(queryWidth) * Double(sequenceLength)
     }
 
     /// Training FLOPs per token (forward + backward, PaLM convention):
     /// 6·N plus 12·L·(NH·HS)·T for attention.
     public func flopsPerToken(sequenceLength: Int) -> Double {
-        6 * Double(matmulParameterCount) + 12 * Double(layerCount * queryWidth * sequenceLength)
+        6 * Double(matmulParameterCount) + 12 * Double(layerCount) * Double(queryWidth) * Double(sequenceLength)
     }
 }
 

@@ -21,6 +21,11 @@ extension Gemma3Config {
         let hidden = try file.integer("gemma3.embedding_length")
         let heads = try file.integer("gemma3.attention.head_count")
         let layers = try file.integer("gemma3.block_count")
+        // The layer types are made per layer before the config is checked: bound the count
+        // first (every layer is at least one tensor of the file).
+        guard (1...max(1, file.tensors.count)).contains(layers) else {
+            throw file.modelError("gemma3.block_count", "is \(layers); the file holds \(file.tensors.count) tensors")
+        }
         let headSize = try file.integer("gemma3.attention.key_length")
         if let valueLength = try file.optionalInteger("gemma3.attention.value_length"), valueLength != headSize {
             throw file.modelError("gemma3.attention.value_length", "is \(valueLength) but key_length is \(headSize); not supported")

@@ -1,74 +1,19 @@
-import Distillation
 import MPI
 import TrainingCore
 
-/// A teacher message in an MPI buffer of 32-bit words (the layout: `TeacherMessageFormat`).
+/// A teacher message in an MPI buffer of 32-bit words (the layout and its reading and
+/// writing: `TeacherMessageFormat`, `TeacherMessageFormat+Words` in the core).
 extension TeacherMessageFormat {
     /// Writes `outputs` into `buffer` (at least `messageWords` long).
     public func encode(_ outputs: TeacherOutputs, into buffer: MPIBuffer<UInt32>) {
-        precondition(outputs.rows == rows && buffer.count >= messageWords, "teacher message does not fit its format")
-        let words = buffer.storage.baseAddress!
-        let header: [UInt32] = [Self.magic, UInt32(outputs.step), UInt32(outputs.studentIndex), UInt32(rows),
-                                UInt32(k), UInt32(requirements.rawValue), UInt32(hiddenWidth), UInt32(payloadWords),
-                                UInt32(teacherRows)]
-        for (index, word) in header.enumerated() { words[index] = word }
-        var cursor = words + Self.headerWords
-        func put<Word: BitwiseCopyable>(_ values: [Word]) {
-            precondition(MemoryLayout<Word>.size == 4, "teacher messages are 32-bit words")
-            values.withUnsafeBytes { source in
-                UnsafeMutableRawPointer(cursor).copyMemory(from: source.baseAddress!, byteCount: source.count)
-            }
-            cursor += values.count
-        }
-        if requirements.contains(.topKLogProbabilities), let topK = outputs.topK {
-            put(topK.ids)
-            put(topK.logProbabilities)
-            put(topK.tailMass)
-        }
-        if requirements.contains(.fullLogits), let logits = outputs.fullLogits { put(logits) }
-        if requirements.contains(.tokenIds), let tokens = outputs.tokenIds {
-            put(tokens.inputs)
-            put(tokens.labels)
-        }
-        if requirements.contains(.finalHiddenStates), let hidden = outputs.hiddenStates { put(hidden) }
+        encode(outputs, into: buffer.storage)
     }
 
     /// Reads a received message of `count` words, checking that it is the one expected.
     public func decode(_ buffer: MPIBuffer<UInt32>, count: Int, expectedStep: Int, expectedStudent: Int,
                        sourceRank: Int) throws -> TeacherOutputs {
-        let words = buffer.storage.baseAddress!
-        func fail(_ problem: String) -> TeacherProtocolError {
-            TeacherProtocolError(teacherRank: sourceRank, step: expectedStep, problem: problem)
-        }
-        guard count >= Self.headerWords, words[0] == Self.magic else { throw fail("the message is not a teacher message") }
-        guard Int(words[1]) == expectedStep else {
-            throw fail("received the message of step \(words[1]) (stale or out of order)")
-        }
-        guard Int(words[2]) == expectedStudent else { throw fail("received the message for student \(words[2]), this is student \(expectedStudent)") }
-        guard Int(words[3]) == rows, Int(words[4]) == k, words[5] == UInt32(requirements.rawValue),
-              Int(words[6]) == hiddenWidth, Int(words[7]) == payloadWords, Int(words[8]) == teacherRows,
-              count == messageWords else {
-            throw fail("the message has another shape (rows \(words[3]), k \(words[4]), \(count) words; expected \(rows), \(k), \(messageWords))")
-        }
-        var cursor = UnsafePointer(words + Self.headerWords)
-        func take<Word: BitwiseCopyable>(_ n: Int, as _: Word.Type = Float.self) -> [Word] {
-            defer { cursor += n }
-            return UnsafeRawPointer(cursor).withMemoryRebound(to: Word.self, capacity: n) { Array(UnsafeBufferPointer(start: $0, count: n)) }
-        }
-        var outputs = TeacherOutputs(step: expectedStep, studentIndex: expectedStudent, rows: rows)
-        if requirements.contains(.topKLogProbabilities) {
-            let ids = take(rows * k, as: Int32.self)
-            let logProbabilities = take(rows * k)
-            let tail = take(rows)
-            outputs.topK = try TopKTargets(rowCount: rows, k: k, vocabularySize: vocabularySize, temperature: temperature,
-                                           ids: ids, logProbabilities: logProbabilities, tailMass: tail)
-        }
-        if requirements.contains(.fullLogits) { outputs.fullLogits = take(rows * vocabularySize) }
-        if requirements.contains(.tokenIds) {
-            outputs.tokenIds = TeacherTokenIds(sequenceLength: teacherSequenceLength, inputs: take(teacherRows, as: Int32.self),
-                                               labels: take(teacherRows, as: Int32.self))
-        }
-        if requirements.contains(.finalHiddenStates) { outputs.hiddenStates = take(teacherRows * hiddenWidth) }
-        return outputs
+        precondition(count >= 0 && count <= buffer.count, "received \(count) words into a buffer of \(buffer.count)")
+        return try decode(UnsafeBufferPointer(rebasing: buffer.storage[..<count]), expectedStep: expectedStep,
+                          expectedStudent: expectedStudent, sourceRank: sourceRank)
     }
 }

@@ -86,13 +86,19 @@ public struct RunState: Codable, Equatable, Sendable {
         do { data = try Data(contentsOf: url) } catch {
             throw ResumeError("\(url.path): cannot be read (not a checkpoint folder written by ddk distill?)")
         }
+        return try decode(data, path: url.path)
+    }
+
+    /// Decodes and checks the bytes of a `run_state.json` (`path` names it in errors).
+    public static func decode(_ data: Data, path: String) throws -> RunState {
         let state: RunState
         do { state = try JSONDecoder().decode(RunState.self, from: data) } catch {
-            throw ResumeError("\(url.path): not a valid run state: \(error)")
+            throw ResumeError("\(path): not a valid run state: \(error)")
         }
         guard state.format == formatName else {
-            throw ResumeError("\(url.path): format '\(state.format)', expected '\(formatName)'")
+            throw ResumeError("\(path): format '\(state.format)', expected '\(formatName)'")
         }
+        try state.check(path: path)
         return state
     }
 

@@ -1,3 +1,4 @@
+import DataPipeline
 import Foundation
 import TOMLKit
 
@@ -18,9 +19,9 @@ extension DistillConfig {
     public static func parse(_ text: String, source: String, overrides: [String] = []) throws -> DistillConfig {
         let table: TOMLTable
         do {
-            table = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw ConfigError.syntax(path: source, line: error.source.begin.line, message: error.description)
+            table = try TOMLText.parse(text)
+        } catch let error as TOMLSyntaxError {
+            throw ConfigError.syntax(path: source, line: error.line, message: error.message)
         }
         for override in overrides {
             try apply(override: override, to: table)
@@ -79,7 +80,7 @@ extension DistillConfig {
             }
         }
         let value: TOMLValueConvertible
-        if let parsed = (try? TOMLTable(string: "v = \(valueText)"))?["v"] {
+        if let parsed = (try? TOMLText.parse("v = \(valueText)"))?["v"] {
             value = parsed
         } else {
             value = valueText

@@ -46,6 +46,11 @@ public final class MetricsLog {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw MetricsLogError.cannotRead(path: path)
         }
+        return try records(in: text, path: path)
+    }
+
+    /// The records of a metrics file's text (`path` names it in errors).
+    public static func records(in text: String, path: String) throws -> [MetricsRecord] {
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(
             positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")

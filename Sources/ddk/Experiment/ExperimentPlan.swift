@@ -1,3 +1,4 @@
+import DataPipeline
 import Foundation
 import TOMLKit
 import TrainingCore
@@ -50,10 +51,10 @@ struct ExperimentPlan: Codable, Equatable {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw ExperimentError("\(path): cannot be read") }
         let plan: ExperimentPlan
         do {
-            let json = Data(try TOMLTable(string: text).convert(to: .json).utf8)
+            let json = Data(try TOMLText.parse(text).convert(to: .json).utf8)
             plan = try JSONDecoder().decode(ExperimentPlan.self, from: json)
-        } catch let error as TOMLParseError {
-            throw ExperimentError("\(path):\(error.source.begin.line): \(error.description)")
+        } catch let error as TOMLSyntaxError {
+            throw ExperimentError("\(path):\(error.line): \(error.message)")
         } catch let error as DecodingError {
             throw ExperimentError("\(path): \(DistillConfig.describe(error))")
         }
