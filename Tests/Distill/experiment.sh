@@ -75,6 +75,7 @@ else
     fail "held-out.svg or results.md"
 fi
 
+cp "$out/results.json" "$logs/before.json"
 # --finished summarizes what is evaluated, running nothing: without kd-smooth seed 2's result.json
 # that arm has seed 1 alone, and no run is trained or evaluated.
 mv "$out/kd-smooth/seed-2/result.json" "$logs/kd-smooth-2.json"
@@ -89,8 +90,7 @@ else fail "--finished: $(tail -n 3 "$logs/finished.err")"
 fi
 mv "$logs/kd-smooth-2.json" "$out/kd-smooth/seed-2/result.json"
 
-# Nothing left to do: every run is skipped and the results are the same.
-cp "$out/results.json" "$logs/before.json"
+# Nothing left to do: every run is skipped and the results are those of the second call.
 if timeout -k 5 120 "$ddk" experiment --plan "$plan" >/dev/null 2>"$logs/third.err" \
     && [ "$(grep -c "done earlier" "$logs/third.err")" -eq 4 ] && cmp -s "$out/results.json" "$logs/before.json"; then
     pass "a third call skips all 4 runs and writes the same results.json"
