@@ -94,17 +94,19 @@ public final class StudentTrainer {
 
     /// A hash of the exact bits of the student model's weights alone (not the objective's
     /// projectors): what identifies the student a run started from.
-    public func modelWeightsChecksum() -> UInt64 {
-        var hash = ContentHash()
-        hash.combine(floats: UnsafeBufferPointer(model.parameters.buffer))
-        return hash.value
-    }
+    public func modelWeightsChecksum() -> UInt64 { hashingModelWeights().value }
 
     /// A hash of the exact bits of every weight (equal on every student after every step).
     public func weightChecksum() -> UInt64 {
-        var hash = ContentHash()
-        hash.combine(floats: UnsafeBufferPointer(model.parameters.buffer))
+        var hash = hashingModelWeights()
         objective.dualSpace?.projectors.parameters.withUnsafeBufferPointer { hash.combine(floats: $0) }
         return hash.value
+    }
+
+    /// A hash fed with the model's weights, in buffer order.
+    private func hashingModelWeights() -> ContentHash {
+        var hash = ContentHash()
+        hash.combine(floats: UnsafeBufferPointer(model.parameters.buffer))
+        return hash
     }
 }

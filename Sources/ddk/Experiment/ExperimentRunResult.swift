@@ -27,12 +27,13 @@ struct ExperimentRunResult: Codable, Equatable {
 
     static let fileName = "result.json"
 
-    static func read(runDirectory: String) -> ExperimentRunResult? {
+    /// The run's `result.json` when it was evaluated after `steps` steps (the plan's budget).
+    static func read(runDirectory: String, steps: Int) -> ExperimentRunResult? {
         let path = (runDirectory as NSString).appendingPathComponent(fileName)
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return try? decoder.decode(ExperimentRunResult.self, from: data)
+        return (try? decoder.decode(ExperimentRunResult.self, from: data)).flatMap { $0.steps == steps ? $0 : nil }
     }
 
     /// The encoder of the experiment's JSON files (snake_case keys, stable order).

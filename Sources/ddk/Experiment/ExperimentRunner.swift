@@ -38,7 +38,7 @@ struct ExperimentRunner {
         try plan.arm.map { arm in
             try arm.seeds.compactMap { seed in
                 let (config, steps, _) = try plan.config(arm: arm, seed: seed)
-                return ExperimentRunResult.read(runDirectory: config.resolvedRunDirectory).flatMap { $0.steps == steps ? $0 : nil }
+                return ExperimentRunResult.read(runDirectory: config.resolvedRunDirectory, steps: steps)
             }
         }
     }
@@ -46,7 +46,7 @@ struct ExperimentRunner {
     private func run(arm: ExperimentPlan.Arm, seed: UInt64, label: String) throws -> ExperimentRunResult {
         let (config, steps, overrides) = try plan.config(arm: arm, seed: seed)
         let folder = config.resolvedRunDirectory
-        if let done = ExperimentRunResult.read(runDirectory: folder), done.steps == steps {
+        if let done = ExperimentRunResult.read(runDirectory: folder, steps: steps) {
             note("\(label): done earlier (\(folder)/\(ExperimentRunResult.fileName)), skipped")
             return done
         }
@@ -99,7 +99,8 @@ struct ExperimentRunner {
         }
         let evaluator = try CheckpointEvaluator(config: config, teacher: try ModelSource(path: config.teacher.model, role: .teacher),
                                                 heldOut: plan.experiment.heldOutSequences)
-        let evaluation = try evaluator.evaluate(try StudentCheckpoint(folder: checkpointFolder.path), configPath: planPath)
+        let checkpoint = try StudentCheckpoint(folder: checkpointFolder.path)
+        let evaluation = try evaluator.evaluate(checkpoint, configPath: planPath)
         let validation = ValidationSharding(dataset: evaluator.dataset, sequencesPerDomain: config.data.validationSequences)
         let records = try MetricsLog.read(path: (folder as NSString).appendingPathComponent("metrics.jsonl"))
         let seconds = records.reduce(0.0) { sum, record in
@@ -110,7 +111,7 @@ struct ExperimentRunner {
             arm: arm.name, seed: seed, runDirectory: folder, steps: steps,
             tokens: steps * config.data.globalBatchSequences * config.data.sequenceLength, trainingSeconds: seconds,
             studentInitialization: Self.describe(config.student),
-            initialWeightsHash: try RunState.load(from: checkpointFolder).initialWeightsHash, validationHash: ContentHash.hex(try validation.tokenHash()),
+            initialWeightsHash: checkpoint.runState?.initialWeightsHash, validationHash: ContentHash.hex(try validation.tokenHash()),
             heldOutHash: ContentHash.hex(try evaluator.sharding.tokenHash()), perplexityUnit: evaluation.perplexityUnit.rawValue,
             domains: evaluation.domains.map(\.name), teacherPpl: evaluation.domains.map(\.teacherPpl),
             studentPpl: evaluation.domains.map(\.studentPpl))
