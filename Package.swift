@@ -75,7 +75,7 @@ var targets: [Target] = [
 
     // MARK: TrainingCore (MPI-free: config, DDK rules, batch plan, trainer, checkpoints, metrics, evaluation)
     .target(name: "TrainingCore",
-            dependencies: ["Engine", "LanguageModels", "Distillation", "DataPipeline", "Tokenizer",
+            dependencies: ["Engine", "LanguageModels", "Distillation", "DataPipeline", "Tokenizer", "MappedFiles",
                            .product(name: "TOMLKit", package: "TOMLKit")],
             path: "Sources/TrainingCore",
             exclude: ["README.md"],

@@ -13,6 +13,18 @@ extension DistillConfig {
         try validateOptimizer(fail)
         try validateTraining(fail)
         try validateDDKAndCheckpoints(fail)
+        try validateStore(fail)
+    }
+
+    /// The teacher-target store's settings.
+    private func validateStore(_ fail: (String, String) -> ConfigError) throws {
+        guard let store else { return }
+        if let count = store.sequencesPerDomain, count < 1 { throw fail("store.sequences_per_domain", "must be 1 or more, got \(count)") }
+        if let bits = store.logProbabilityBits, !(4...16).contains(bits) && bits != 32 {
+            throw fail("store.log_probability_bits", "must be 4...16 (quantized) or 32 (float32), got \(bits)")
+        }
+        if let count = store.blockSequences, count < 1 { throw fail("store.block_sequences", "must be 1 or more, got \(count)") }
+        if store.path?.isEmpty == true { throw fail("store.path", "must not be empty") }
     }
 
     /// The student's initialization and the keys it needs.

@@ -22,11 +22,13 @@ public struct DistillConfig: Codable, Equatable, Sendable {
     public var training: TrainingSection
     public var ddk: DDKSection
     public var checkpoint: CheckpointSection
+    /// The teacher-target store `ddk capture` writes; nil: every default.
+    public var store: StoreSection?
 
     enum CodingKeys: String, CodingKey {
         case name, seed
         case runDirectory = "run_directory"
-        case student, teacher, data, objective, optimizer, training, ddk, checkpoint
+        case student, teacher, data, objective, optimizer, training, ddk, checkpoint, store
     }
 
     /// The run folder: `run_directory`, or `runs/NAME`.
@@ -248,5 +250,35 @@ public struct DistillConfig: Codable, Equatable, Sendable {
         enum CodingKeys: String, CodingKey {
             case everySteps = "every_steps"
         }
+    }
+
+    /// The teacher-target store: top-k teacher targets of the training sequences, captured
+    /// once by `ddk capture`.
+    public struct StoreSection: Codable, Equatable, Sendable {
+        /// The store's folder; default `teacher-store` next to `domains.json`.
+        public var path: String?
+        /// Training sequences captured per domain (its first ones, in the shards' order); default all.
+        public var sequencesPerDomain: Int?
+        /// 32: float32 log-probabilities, exact; 4...16: the square-root code. Default 8.
+        public var logProbabilityBits: Int?
+        /// Sequences per block, the unit of capture, checksum and resume. Default 8.
+        public var blockSequences: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case path
+            case sequencesPerDomain = "sequences_per_domain"
+            case logProbabilityBits = "log_probability_bits"
+            case blockSequences = "block_sequences"
+        }
+
+        public init(path: String? = nil, sequencesPerDomain: Int? = nil, logProbabilityBits: Int? = nil, blockSequences: Int? = nil) {
+            self.path = path
+            self.sequencesPerDomain = sequencesPerDomain
+            self.logProbabilityBits = logProbabilityBits
+            self.blockSequences = blockSequences
+        }
+
+        public static let defaultLogProbabilityBits = 8
+        public static let defaultBlockSequences = 8
     }
 }

@@ -34,8 +34,7 @@ public struct TeacherPerplexityCache {
 
     /// The cache key of a teacher (its weight files' bytes) and a validation-token hash.
     public static func key(teacherWeightFiles: [String], validationHash: UInt64) throws -> String {
-        var hash = ContentHash()
-        for file in teacherWeightFiles { hash.combine(ContentHash.hex(try ContentHash.ofFile(file))) }
+        var hash = try ContentHash.ofFiles(teacherWeightFiles)
         hash.combine(ContentHash.hex(validationHash))
         return ContentHash.hex(hash.value)
     }

@@ -53,6 +53,14 @@ public struct ContentHash: Sendable {
         return hash.value
     }
 
+    /// A hash that has mixed each file's own hash (`ofFile`, as hex), in order: a model's
+    /// weight files.
+    public static func ofFiles(_ paths: [String]) throws -> ContentHash {
+        var hash = ContentHash()
+        for path in paths { hash.combine(hex(try ofFile(path))) }
+        return hash
+    }
+
     /// The hash of a file's bytes, read in 8 MB blocks.
     public static func ofFile(_ path: String) throws -> UInt64 {
         guard let handle = FileHandle(forReadingAtPath: path) else {

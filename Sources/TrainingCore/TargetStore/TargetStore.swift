@@ -1,0 +1,123 @@
+import Distillation
+import Foundation
+import MappedFiles
+
+/// A teacher-target store opened for reading: `store.json` and each domain's file mapped.
+/// A block's checksum is checked the first time one of its sequences is read; a damaged
+/// block is named, never decoded.
+public final class TargetStore {
+    public let folder: String
+    public let manifest: TargetStoreManifest
+    let codec: TargetRowCodec
+    private let files: [MappedFile?]
+    /// Per domain, its complete blocks in sequence order.
+    private let blocks: [[TargetStoreBlock]]
+    private var checked: [[Bool]]
+
+    /// Opens the store in `folder`; `key`, when given, must be the store's.
+    public init(folder: String, key: TargetStoreKey? = nil) throws {
+        self.folder = folder
+        manifest = try TargetStoreManifest.read(folder: folder)
+        if let key, let difference = manifest.key.firstDifference(from: key) {
+            throw TargetStoreError.keyMismatch(path: (folder as NSString).appendingPathComponent(TargetStoreManifest.fileName),
+                                               difference: difference)
+        }
+        codec = manifest.codec
+        var files = [MappedFile?](), blocks = [[TargetStoreBlock]]()
+        for index in manifest.domains.indices {
+            let path = TargetStoreManifest.domainFile(index, in: folder)
+            guard FileManager.default.fileExists(atPath: path) else {
+                files.append(nil); blocks.append([])
+                continue
+            }
+            let file: MappedFile
+            do { file = try MappedFile(path: path) } catch { throw TargetStoreError.io(path: path, problem: "\(error)") }
+            files.append(file)
+            blocks.append(try Self.scan(file.bytes, path: path, domain: index, manifest: manifest))
+        }
+        self.files = files
+        self.blocks = blocks
+        checked = blocks.map { Array(repeating: false, count: $0.count) }
+    }
+
+    /// The complete blocks at the start of a domain file, each where the manifest puts it
+    /// (a short last block only at the domain's end); stops at a block cut off by the end of
+    /// the file (a capture stopped while writing it). A block out of place throws, or with
+    /// `keepingIntactPrefix` (a capture resuming) ends the scan, as does a failed checksum.
+    static func scan(_ bytes: UnsafeRawBufferPointer, path: String, domain: Int, manifest: TargetStoreManifest,
+                     keepingIntactPrefix: Bool = false) throws -> [TargetStoreBlock] {
+        let expectedBlocks = manifest.domains[domain].blockCount(blockSequences: manifest.blockSequences)
+        var blocks = [TargetStoreBlock](), offset = 0
+        while blocks.count < expectedBlocks {
+            do {
+                guard let block = try TargetStoreBlock.header(in: bytes, at: offset, path: path, index: blocks.count) else { break }
+                let first = blocks.count * manifest.blockSequences
+                let count = min(manifest.blockSequences, manifest.domains[domain].capturedSequences - first)
+                guard block.domain == domain, block.firstSequence == first, block.sequenceCount == count else {
+                    throw TargetStoreError.damagedBlock(path: path, block: blocks.count, byteOffset: offset, problem:
+                        "holds domain \(block.domain) sequences from \(block.firstSequence) (\(block.sequenceCount)), "
+                        + "expected domain \(domain) from \(first) (\(count))")
+                }
+                if keepingIntactPrefix && !block.isIntact(in: bytes) { break }
+                blocks.append(block)
+                offset = block.end
+            } catch where keepingIntactPrefix {
+                break
+            }
+        }
+        return blocks
+    }
+
+    /// Sequences of domain `domain` the store holds (the first ones, in the shards' order).
+    public func capturedSequences(domain: Int) -> Int {
+        min(blocks[domain].count * manifest.blockSequences, manifest.domains[domain].capturedSequences)
+    }
+
+    /// Whether the store holds every sequence it was made for.
+    public var isComplete: Bool {
+        manifest.domains.indices.allSatisfy { capturedSequences(domain: $0) == manifest.domains[$0].capturedSequences }
+    }
+
+    /// The targets of `sequences` ((domain, training-sequence index) pairs), one sequence's T
+    /// rows after the other: (B·T) rows, exactly what the teacher would send for that batch.
+    public func targets(of sequences: [(domain: Int, index: Int)]) throws -> TopKTargets {
+        let T = manifest.key.sequenceLength, k = manifest.key.topK
+        var ids = [Int32](), logProbabilities = [Float](), tailMass = [Float]()
+        ids.reserveCapacity(sequences.count * T * k); logProbabilities.reserveCapacity(sequences.count * T * k)
+        tailMass.reserveCapacity(sequences.count * T)
+        for sequence in sequences {
+            let path = TargetStoreManifest.domainFile(sequence.domain, in: folder)
+            let rows = try sequenceRows(domain: sequence.domain, index: sequence.index, path: path)
+            var reader = BitReader(rows)
+            do {
+                try codec.decode(rowCount: T, from: &reader, ids: &ids, logProbabilities: &logProbabilities, tailMass: &tailMass)
+            } catch {
+                throw TargetStoreError.damagedBlock(path: path, block: sequence.index / manifest.blockSequences,
+                                                    byteOffset: blocks[sequence.domain][sequence.index / manifest.blockSequences].offset,
+                                                    problem: "sequence \(sequence.index)'s rows do not decode")
+            }
+        }
+        return try TopKTargets(rowCount: sequences.count * T, k: k, vocabularySize: manifest.key.vocabularySize,
+                               temperature: manifest.key.temperature, ids: ids, logProbabilities: logProbabilities,
+                               tailMass: tailMass)
+    }
+
+    /// A held sequence's encoded rows, its block's checksum checked.
+    private func sequenceRows(domain: Int, index: Int, path: String) throws -> UnsafeRawBufferPointer {
+        guard manifest.domains.indices.contains(domain), index >= 0, index < capturedSequences(domain: domain),
+              let file = files[domain] else {
+            let name = manifest.domains.indices.contains(domain) ? manifest.domains[domain].name : "#\(domain)"
+            throw TargetStoreError.notCaptured(path: path, domain: name, sequence: index,
+                                               captured: manifest.domains.indices.contains(domain) ? capturedSequences(domain: domain) : 0)
+        }
+        let blockIndex = index / manifest.blockSequences
+        let block = blocks[domain][blockIndex]
+        if !checked[domain][blockIndex] {
+            guard block.isIntact(in: file.bytes) else {
+                throw TargetStoreError.damagedBlock(path: path, block: blockIndex, byteOffset: block.offset, problem: "checksum mismatch")
+            }
+            checked[domain][blockIndex] = true
+        }
+        return try block.rows(ofSequence: index - block.firstSequence, in: file.bytes, path: path, index: blockIndex)
+    }
+}
