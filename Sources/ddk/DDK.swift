@@ -14,6 +14,7 @@ struct DDK: ParsableCommand {
             BenchCommand.self,
             PrepareCommand.self,
             DistillCommand.self,
+            CaptureCommand.self,
             ReportCommand.self,
             EvalCommand.self,
             ExperimentCommand.self,

@@ -57,10 +57,10 @@ final class TargetStoreTests: XCTestCase {
         try writer.close()
         let store = try TargetStore(folder: folder, key: manifest.key)
         XCTAssertTrue(store.isComplete)
-        let read = try store.targets(of: [(domain: 1, index: 2), (domain: 0, index: 4)])
+        let read = try store.targets(of: [SequenceOrigin(domain: 1, index: 2), SequenceOrigin(domain: 0, index: 4)])
         let expected = blocks.first { $0.0 == .init(domain: 1, block: 1) }!.1.targets[0]
         XCTAssertEqual(Array(read.ids[0..<T * k]), expected.ids)
-        XCTAssertThrowsError(try store.targets(of: [(domain: 1, index: 3)])) { error in
+        XCTAssertThrowsError(try store.targets(of: [SequenceOrigin(domain: 1, index: 3)])) { error in
             XCTAssertTrue("\(error)".contains("sequence 3 is not in the store"), "\(error)")
         }
 
@@ -90,8 +90,8 @@ final class TargetStoreTests: XCTestCase {
         bytes[secondBlock] ^= 0x10
         try bytes.write(to: URL(fileURLWithPath: path))
         let store = try TargetStore(folder: folder)
-        XCTAssertNoThrow(try store.targets(of: [(domain: 0, index: 0)]))
-        XCTAssertThrowsError(try store.targets(of: [(domain: 0, index: 3)])) { error in
+        XCTAssertNoThrow(try store.targets(of: [SequenceOrigin(domain: 0, index: 0)]))
+        XCTAssertThrowsError(try store.targets(of: [SequenceOrigin(domain: 0, index: 3)])) { error in
             XCTAssertEqual("\(error)".contains("\(path): block 1 at byte"), true, "\(error)")
             XCTAssertTrue("\(error)".contains("checksum mismatch"), "\(error)")
         }
@@ -131,15 +131,7 @@ final class TargetStoreTests: XCTestCase {
 
     func roundTrip(_ targets: TopKTargets, bits: Int) throws -> TopKTargets {
         let codec = TargetRowCodec(k: k, vocabularySize: V, temperature: 2, logProbabilityBits: bits)
-        var writer = BitWriter()
-        codec.encode(targets, rows: 0..<targets.rowCount, into: &writer)
-        var ids = [Int32](), logs = [Float](), tails = [Float]()
-        try writer.finish().withUnsafeBytes { raw in
-            var reader = BitReader(raw)
-            try codec.decode(rowCount: targets.rowCount, from: &reader, ids: &ids, logProbabilities: &logs, tailMass: &tails)
-        }
-        return try TopKTargets(rowCount: targets.rowCount, k: k, vocabularySize: V, temperature: 2, ids: ids,
-                               logProbabilities: logs, tailMass: tails)
+        return try codec.decodeSequences(codec.encodeSequences(targets, sequenceLength: T), sequenceLength: T)
     }
 
     func makeManifest(bits: Int, captured: [Int]) -> TargetStoreManifest {
@@ -156,11 +148,7 @@ final class TargetStoreTests: XCTestCase {
             for block in 0..<entry.blockCount(blockSequences: 2) {
                 let count = min(2, entry.capturedSequences - 2 * block)
                 let targets = try (0..<count).map { try randomTargets(rows: T, seed: UInt64(100 * domain + 2 * block + $0)) }
-                let sequences = targets.map { sequence -> [UInt8] in
-                    var writer = BitWriter()
-                    manifest.codec.encode(sequence, rows: 0..<T, into: &writer)
-                    return writer.finish()
-                }
+                let sequences = targets.flatMap { manifest.codec.encodeSequences($0, sequenceLength: T) }
                 result.append((.init(domain: domain, block: block),
                                (TargetStoreBlock.encode(domain: domain, firstSequence: 2 * block, sequences: sequences), targets)))
             }

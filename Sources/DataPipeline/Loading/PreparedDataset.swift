@@ -28,6 +28,9 @@ public final class PreparedDataset: Sendable {
     public let sequenceLength: Int
     /// Seed of the per-epoch reshuffle.
     public let shuffleSeed: UInt64
+    /// Per domain, the training sequences the sampler draws from: all of them, or the first
+    /// ones (`restrictingTraining(to:)`).
+    public let drawnTrainSequences: [Int]
 
     /// Opens `domains.json` at `summaryPath` (or the folder holding it) and all its
     /// shards. A dataset made by another tokenizer (identity or vocabulary size) is
@@ -71,6 +74,28 @@ public final class PreparedDataset: Sendable {
         self.domains = domains
         self.sequenceLength = sequenceLength
         self.shuffleSeed = shuffleSeed
+        drawnTrainSequences = domains.map(\.train.count)
+    }
+
+    private init(_ dataset: PreparedDataset, drawnTrainSequences: [Int]) {
+        summary = dataset.summary
+        domains = dataset.domains
+        sequenceLength = dataset.sequenceLength
+        shuffleSeed = dataset.shuffleSeed
+        self.drawnTrainSequences = drawnTrainSequences
+    }
+
+    /// The same dataset with the sampler drawing only from the first `counts[d]` training
+    /// sequences of each domain (those a teacher-target store holds), cycling through them
+    /// as through a domain that runs out.
+    public func restrictingTraining(to counts: [Int]) throws -> PreparedDataset {
+        guard counts.count == domains.count else {
+            throw DatasetError(path: summary.domains.first?.train.path ?? "", problem: "\(counts.count) counts for \(domains.count) domains")
+        }
+        for (domain, count) in zip(domains, counts) where count < 1 || count > domain.train.count {
+            throw DatasetError(path: domain.train.shard.path, problem: "domain '\(domain.name)': cannot draw from \(count) of its \(domain.train.count) training sequences")
+        }
+        return PreparedDataset(self, drawnTrainSequences: counts)
     }
 
     /// Domain names, in index order.
@@ -79,9 +104,9 @@ public final class PreparedDataset: Sendable {
     /// The training sequence index served at `position` of `domain` (wraps around,
     /// reshuffled per epoch).
     public func trainSequenceIndex(domain: Int, position: UInt64) -> Int {
-        let sequences = domains[domain].train
-        let count = UInt64(sequences.count)
-        let permutation = EpochPermutation(count: sequences.count, seed: shuffleSeed,
+        let drawn = drawnTrainSequences[domain]
+        let count = UInt64(drawn)
+        let permutation = EpochPermutation(count: drawn, seed: shuffleSeed,
                                            key: CounterRNG.key(domains[domain].name), epoch: position / count)
         return permutation(Int(position % count))
     }

@@ -130,8 +130,7 @@ extension DistillJob {
     /// One student's step on its share of `assignments`.
     func trainStep(_ step: Int, assignments: [SequenceAssignment], by student: StudentPart, _ parts: RankParts,
                    _ ledger: inout IntervalLedger) throws -> RankStepFigures {
-        let batch = SequenceBatch(sequences: parts.plan.tokens(of: assignments, studentIndex: student.index),
-                                  batchSize: parts.plan.localBatchSequences, sequenceLength: config.data.sequenceLength)
+        let batch = parts.plan.batch(of: assignments, studentIndex: student.index)
         let result = try student.trainer.train(step: step, batch: batch, teacher: student.channel)
         return RankStepFigures(componentSums: result.componentSums, teacherWaitSeconds: result.teacherWaitSeconds,
                                allreduceSeconds: result.allreduceSeconds, stepSeconds: result.stepSeconds,

@@ -26,7 +26,9 @@ extension DistillJob {
     func setUp() throws -> RankParts {
         let rank = world.rank
         let communicators = try JobCommunicators(world: world, layout: layout)
-        let dataset = try vocabularies.openShards(config)
+        let shards = try vocabularies.openShards(config)
+        let store = try Self.openTargetStore(config, teacher: teacher, vocabularies: vocabularies, dataset: shards)
+        let dataset = try Self.drawableDataset(shards, config: config, store: store)
         var plan = try BatchPlan(dataset: dataset, seed: config.seed, globalBatchSequences: config.data.globalBatchSequences,
                                  studentCount: layout.studentRanks.count)
         let sharding = ValidationSharding(dataset: dataset, sequencesPerDomain: config.data.validationSequences)
@@ -35,7 +37,8 @@ extension DistillJob {
         let hostnames = try shareHostnames()
         liveness = try startLiveness(hostnames: hostnames, communicators: communicators)
         let runLog = rank == 0
-            ? try openRunLog(resumePoint: resumePoint, domainCount: dataset.domains.count, hostnames: hostnames)
+            ? try openRunLog(resumePoint: resumePoint, domainCount: dataset.domains.count, hostnames: hostnames,
+                             storeCoverage: Self.storeCoverage(store, dataset: dataset))
             : nil
 
         // The teacher on the ranks that run it (and on rank 0 when it must measure the
@@ -55,7 +58,7 @@ extension DistillJob {
                                 sharding: sharding, resumePoint: resumePoint)
         }
         let role = try makeRole(worker: worker, format: format, communicators: communicators,
-                                localBatch: plan.localBatchSequences, resumePoint: resumePoint)
+                                localBatch: plan.localBatchSequences, resumePoint: resumePoint, store: store)
         return RankParts(plan: plan, communicators: communicators, sharding: sharding, role: role,
                          coordinator: coordinator, startStep: resumePoint?.state.step ?? 0)
     }
@@ -85,7 +88,7 @@ extension DistillJob {
     }
 
     /// Rank 0: the run folder (config, metrics with the run record) and the first lines.
-    func openRunLog(resumePoint: ResumePoint?, domainCount: Int, hostnames: [String])
+    func openRunLog(resumePoint: ResumePoint?, domainCount: Int, hostnames: [String], storeCoverage: TeacherStoreCoverage?)
         throws -> (metrics: MetricsLog, progress: ProgressPrinter) {
         let runDirectory = config.resolvedRunDirectory
         let startStep = resumePoint?.state.step ?? 0
@@ -106,10 +109,11 @@ extension DistillJob {
             try MetricsLog.keepRecords(before: startStep, path: metricsPath)
         }
         let metrics = try MetricsLog(path: metricsPath)
-        try metrics.append(.run(RunRecord(
-            name: config.name, config: try config.tomlText(), configHash: configHash, worldSize: world.size,
-            teacherRanks: layout.teacherRanks, studentRanks: layout.studentRanks, hostnames: hostnames,
-            versions: options.versions, startStep: startStep)))
+        var record = RunRecord(name: config.name, config: try config.tomlText(), configHash: configHash, worldSize: world.size,
+                               teacherRanks: layout.teacherRanks, studentRanks: layout.studentRanks, hostnames: hostnames,
+                               versions: options.versions, startStep: startStep)
+        record.teacherStore = storeCoverage
+        try metrics.append(.run(record))
         let progress = ProgressPrinter(totalSteps: config.training.steps)
         progress.line("distill \(config.name): \(layout); objective \(config.objective.name); "
             + "\(domainCount) domains; global batch \(config.data.globalBatchSequences)×\(config.data.sequenceLength); "
@@ -117,6 +121,7 @@ extension DistillJob {
         progress.line("distill \(config.name): ranks on hosts: " + Self.ranksByHost(hostnames)
             + (options.versions["openblas_kernel"].map { "; OpenBLAS kernel \($0) on rank 0" } ?? ""))
         announceTeacherData(progress)
+        if let storeCoverage { progress.line("distill \(config.name): " + Self.describe(storeCoverage)) }
         if let resumePoint { progress.line("distill \(config.name): resuming after step \(startStep) from \(resumePoint.folder.path)") }
         if resetLatest {
             progress.line("distill \(config.name): starting at step 0 in \(runDirectory), which holds an earlier run's "
@@ -163,10 +168,10 @@ extension DistillJob {
     /// This rank's role: a student, a teacher of the pool (when the objective needs one and
     /// the job has more than one process), or idle.
     func makeRole(worker: TeacherWorker?, format: TeacherMessageFormat, communicators: JobCommunicators,
-                  localBatch: Int, resumePoint: ResumePoint?) throws -> RankRole {
+                  localBatch: Int, resumePoint: ResumePoint?, store: TargetStore?) throws -> RankRole {
         if let studentIndex = layout.studentIndex(ofRank: world.rank) {
             return .student(try makeStudent(index: studentIndex, worker: worker, format: format, communicators: communicators,
-                                            localBatch: localBatch, resumePoint: resumePoint))
+                                            localBatch: localBatch, resumePoint: resumePoint, store: store))
         }
         if layout.teacherIndex(ofRank: world.rank) != nil, objective.needsTeacher, !layout.isSingleProcess, let worker {
             return .teacher(TeacherPart(worker: worker, service: TeacherService(
@@ -178,7 +183,7 @@ extension DistillJob {
     /// A student: its model (restored when resuming), its share of the gradient all-reduce,
     /// and its teacher channel.
     func makeStudent(index: Int, worker: TeacherWorker?, format: TeacherMessageFormat, communicators: JobCommunicators,
-                     localBatch: Int, resumePoint: ResumePoint?) throws -> StudentPart {
+                     localBatch: Int, resumePoint: ResumePoint?, store: TargetStore?) throws -> StudentPart {
         let model = try StudentInitializer.makeModel(config.student, vocabularySource: vocabularies.studentSource, batchSize: localBatch,
                                                      sequenceLength: config.data.sequenceLength, seed: config.seed)
         let synchronizer = communicators.students.map {
@@ -210,14 +215,17 @@ extension DistillJob {
                                              sharedTeacher: layout.isSingleProcess ? worker : nil, format: format)
         }
         return StudentPart(index: index, trainer: trainer, synchronizer: synchronizer,
-                           channel: try makeTeacherChannel(studentIndex: index, worker: worker, format: format),
+                           channel: try makeTeacherChannel(studentIndex: index, worker: worker, format: format, store: store),
                            gradientCheck: baseline, initialWeightsHash: initialWeightsHash)
     }
 
-    /// Where a student gets its teacher outputs: nil for `ce`, the process's own teacher in a
-    /// world of 1, else the pool rank that serves it.
-    func makeTeacherChannel(studentIndex: Int, worker: TeacherWorker?, format: TeacherMessageFormat) throws -> TeacherChannel? {
+    /// Where a student gets its teacher outputs: nil for `ce`, the teacher-target store with
+    /// `teacher.source = "store"`, the process's own teacher in a world of 1, else the pool
+    /// rank that serves it.
+    func makeTeacherChannel(studentIndex: Int, worker: TeacherWorker?, format: TeacherMessageFormat,
+                            store: TargetStore?) throws -> TeacherChannel? {
         guard objective.needsTeacher else { return nil }
+        if let store { return StoreTeacherChannel(store: store, studentIndex: studentIndex) }
         if layout.isSingleProcess {
             guard let worker else { throw StudentInitializationError("the single process has no teacher loaded") }
             return LocalTeacherChannel(worker: worker, studentIndex: studentIndex)

@@ -74,7 +74,11 @@ public final class DistillJob {
         self.options = options
         objective = try StudentObjective(section: config.objective)
         layout = try RoleLayout(worldSize: world.size, teacherCount: config.teacher.ranks ?? 1,
-                                coordinatorTrains: config.training.coordinatorTrains, needsTeacher: objective.needsTeacher)
+                                coordinatorTrains: config.training.coordinatorTrains,
+                                needsTeacher: Self.needsTeacherRanks(config, objective: objective))
+        if options.checkGradient && config.teacher.resolvedSource == .store {
+            throw StudentInitializationError("--check-gradient compares against live teacher targets; it does not run with teacher.source = \"store\"")
+        }
         if options.checkGradient && !layout.studentRanks.contains(0) {
             throw StudentInitializationError("--check-gradient needs rank 0 to train (training.coordinator_trains = true)")
         }
@@ -89,7 +93,9 @@ public final class DistillJob {
     /// runs on rank 0 before the config is broadcast.
     public static func resolveDefaults(_ config: DistillConfig, worldSize: Int, teacher: ModelSource) throws -> DistillConfig {
         var resolved = config
-        if resolved.teacher.ranks == nil {
+        if resolved.teacher.ranks == nil && config.teacher.resolvedSource == .store {
+            resolved.teacher.ranks = 0
+        } else if resolved.teacher.ranks == nil {
             let vocabularies = try JobVocabularies(config: config, teacher: teacher)
             let student = try StudentInitializer.architecture(config.student, teacher: vocabularies.studentSource.config)
             let objective = try StudentObjective(section: config.objective)

@@ -6,22 +6,31 @@ public struct TestHooks {
     /// `DDK_TEST_CHECKPOINT_STALL=STEP:SECONDS`: student 0 sleeps with the checkpoint of STEP
     /// half written, so a test can kill it mid-write.
     public var checkpointStall: (step: Int, seconds: Double)?
+    /// `DDK_TEST_CAPTURE_STALL=BLOCKS:SECONDS`: `ddk capture`'s rank 0 sleeps once it has
+    /// written BLOCKS blocks, so a test can kill the capture midway.
+    public var captureStall: (blocks: Int, seconds: Double)?
 
-    public init(checkpointStall: (step: Int, seconds: Double)? = nil) {
+    public init(checkpointStall: (step: Int, seconds: Double)? = nil, captureStall: (blocks: Int, seconds: Double)? = nil) {
         self.checkpointStall = checkpointStall
+        self.captureStall = captureStall
     }
 
     /// The hooks set in `environment` (none when no variable is set).
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> TestHooks {
         var hooks = TestHooks()
-        if let value = environment["DDK_TEST_CHECKPOINT_STALL"], !value.isEmpty {
-            let parts = value.split(separator: ":")
-            guard parts.count == 2, let step = Int(parts[0]), let seconds = Double(parts[1]) else {
-                throw TestHookError("DDK_TEST_CHECKPOINT_STALL must be STEP:SECONDS, not '\(value)'")
-            }
-            hooks.checkpointStall = (step, seconds)
-        }
+        hooks.checkpointStall = try countAndSeconds("DDK_TEST_CHECKPOINT_STALL", "STEP", environment)
+        hooks.captureStall = try countAndSeconds("DDK_TEST_CAPTURE_STALL", "BLOCKS", environment)
         return hooks
+    }
+
+    /// A `COUNT:SECONDS` variable, nil when unset.
+    private static func countAndSeconds(_ name: String, _ countName: String, _ environment: [String: String]) throws -> (Int, Double)? {
+        guard let value = environment[name], !value.isEmpty else { return nil }
+        let parts = value.split(separator: ":")
+        guard parts.count == 2, let count = Int(parts[0]), let seconds = Double(parts[1]) else {
+            throw TestHookError("\(name) must be \(countName):SECONDS, not '\(value)'")
+        }
+        return (count, seconds)
     }
 
     /// Seconds to stall the checkpoint after `step` (0: none).

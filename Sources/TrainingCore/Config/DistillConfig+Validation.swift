@@ -18,6 +18,14 @@ extension DistillConfig {
 
     /// The teacher-target store's settings.
     private func validateStore(_ fail: (String, String) -> ConfigError) throws {
+        if teacher.resolvedSource == .store {
+            guard objective.name == "kd", objective.topK != nil else {
+                throw fail("teacher.source", "\"store\" reads top-k targets: it needs objective.name = \"kd\" with objective.top_k")
+            }
+            if let ranks = teacher.ranks, ranks != 0 {
+                throw fail("teacher.ranks", "must be 0 (or unset) with teacher.source = \"store\": no rank runs the teacher, got \(ranks)")
+            }
+        }
         guard let store else { return }
         if let count = store.sequencesPerDomain, count < 1 { throw fail("store.sequences_per_domain", "must be 1 or more, got \(count)") }
         if let bits = store.logProbabilityBits, !(4...16).contains(bits) && bits != 32 {
@@ -63,6 +71,7 @@ extension DistillConfig {
         guard data.sequenceLength >= 2 else { throw fail("data.sequence_length", "must be 2 or more") }
         guard data.globalBatchSequences >= 1 else { throw fail("data.global_batch_sequences", "must be 1 or more") }
         guard data.validationSequences >= 1 else { throw fail("data.validation_sequences", "must be 1 or more") }
+        if let count = data.trainSequencesPerDomain, count < 1 { throw fail("data.train_sequences_per_domain", "must be 1 or more, got \(count)") }
     }
 
     /// The objective, its distance and weights.

@@ -101,9 +101,14 @@ public struct DistillConfig: Codable, Equatable, Sendable {
         /// Teacher positions per sequence (TT) when the teacher re-tokenizes the text
         /// (`dskd-cma`); default T + T/4 + 1 (`JobVocabularies.teacherSequenceLength`). Longer texts are cut.
         public var sequenceLength: Int?
+        /// Where the students' teacher outputs come from; nil: `live`.
+        public var source: TeacherSource?
+
+        /// `source`, else `live`.
+        public var resolvedSource: TeacherSource { source ?? .live }
 
         enum CodingKeys: String, CodingKey {
-            case model, ranks
+            case model, ranks, source
             case prefetchDepth = "prefetch_depth"
             case timeoutSeconds = "timeout_seconds"
             case sequenceLength = "sequence_length"
@@ -120,12 +125,16 @@ public struct DistillConfig: Codable, Equatable, Sendable {
         public var globalBatchSequences: Int
         /// Validation sequences evaluated per domain at every DDK interval.
         public var validationSequences: Int
+        /// The sampler draws only from the first this many training sequences of each domain
+        /// (nil: all of them), cycling through them as through a domain that runs out.
+        public var trainSequencesPerDomain: Int?
 
         enum CodingKeys: String, CodingKey {
             case shards
             case sequenceLength = "sequence_length"
             case globalBatchSequences = "global_batch_sequences"
             case validationSequences = "validation_sequences"
+            case trainSequencesPerDomain = "train_sequences_per_domain"
         }
     }
 

@@ -48,6 +48,18 @@ public struct BatchPlan {
         return tokens(of: Array(assignments[index * share..<(index + 1) * share]))
     }
 
+    /// Student `index`'s share of a global batch as the batch it trains on, with each
+    /// sequence's origin.
+    public func batch(of assignments: [SequenceAssignment], studentIndex index: Int) -> SequenceBatch {
+        let share = localBatchSequences
+        let mine = Array(assignments[index * share..<(index + 1) * share])
+        var batch = SequenceBatch(sequences: tokens(of: mine), batchSize: share, sequenceLength: dataset.sequenceLength)
+        batch.origins = mine.map {
+            SequenceOrigin(domain: $0.domain, index: dataset.trainSequenceIndex(domain: $0.domain, position: $0.position))
+        }
+        return batch
+    }
+
     /// The tokens of some assignments, one sequence of T+1 after the other.
     public func tokens(of assignments: [SequenceAssignment]) -> [Int32] {
         let width = dataset.sequenceLength + 1

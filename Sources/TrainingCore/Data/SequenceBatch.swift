@@ -8,6 +8,9 @@ public struct SequenceBatch: Sendable {
     public let inputs: [Int32]
     /// (B,T) label ids (every position is a label: sequences are cut from a token stream).
     public let labels: [Int32]
+    /// Where each sequence comes from, when it is a training batch of the plan (a
+    /// teacher-target store looks its targets up by it).
+    public var origins: [SequenceOrigin]?
 
     /// Splits `sequences` ((B, T+1) row-major) into inputs and labels.
     public init(sequences: [Int32], batchSize B: Int, sequenceLength T: Int) {
@@ -33,4 +36,16 @@ public struct SequenceBatch: Sendable {
 
     /// Label tokens in the batch.
     public var labelCount: Int { labels.count }
+}
+
+/// A training sequence of the shards: its domain and its index among the domain's training
+/// sequences.
+public struct SequenceOrigin: Sendable, Equatable {
+    public var domain: Int
+    public var index: Int
+
+    public init(domain: Int, index: Int) {
+        self.domain = domain
+        self.index = index
+    }
 }

@@ -24,6 +24,8 @@ public struct RunRecord: Codable, Equatable, Sendable {
     public var versions: [String: String]
     /// The step this process started from (0, or the checkpoint's step on `--resume`).
     public var startStep: Int
+    /// With `teacher.source = "store"`: the store, and what the sampler draws from.
+    public var teacherStore: TeacherStoreCoverage?
 
     public init(name: String, config: String, configHash: String, worldSize: Int, teacherRanks: [Int],
                 studentRanks: [Int], hostnames: [String], versions: [String: String], startStep: Int) {
@@ -46,6 +48,27 @@ public struct RunRecord: Codable, Equatable, Sendable {
         case studentRanks = "student_ranks"
         case hostnames, versions
         case startStep = "start_step"
+        case teacherStore = "teacher_store"
+    }
+}
+
+/// The teacher-target store a run reads, and per domain the training sequences the
+/// sampler draws from (those the store holds) out of the shards'.
+public struct TeacherStoreCoverage: Codable, Equatable, Sendable {
+    public var path: String
+    public var drawnSequences: [Int]
+    public var trainSequences: [Int]
+
+    enum CodingKeys: String, CodingKey {
+        case path
+        case drawnSequences = "drawn_sequences"
+        case trainSequences = "train_sequences"
+    }
+
+    public init(path: String, drawnSequences: [Int], trainSequences: [Int]) {
+        self.path = path
+        self.drawnSequences = drawnSequences
+        self.trainSequences = trainSequences
     }
 }
 

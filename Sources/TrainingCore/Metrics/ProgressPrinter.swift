@@ -52,7 +52,7 @@ public final class ProgressPrinter {
         FileHandle.standardError.write(Data(text.utf8))
     }
 
-    static func clock(_ seconds: Double) -> String {
+    public static func clock(_ seconds: Double) -> String {
         guard seconds.isFinite else { return "--:--" }
         let total = Int(seconds.rounded())
         return total >= 3600 ? String(format: "%d:%02d:%02d", total / 3600, total / 60 % 60, total % 60)

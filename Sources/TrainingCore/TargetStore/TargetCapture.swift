@@ -55,13 +55,8 @@ public struct TargetCapture {
         let outputs = try worker.outputs(for: SequenceBatch(sequences: tokens, batchSize: count, sequenceLength: T),
                                          step: 0, studentIndex: 0)
         guard let targets = outputs.topK else { throw DistillationError.missingTeacherData("top-k targets for the store") }
-        let codec = manifest.codec
-        let sequences = (0..<count).map { s -> [UInt8] in
-            var writer = BitWriter()
-            codec.encode(targets, rows: s * T..<(s + 1) * T, into: &writer)
-            return writer.finish()
-        }
-        return TargetStoreBlock.encode(domain: address.domain, firstSequence: first, sequences: sequences)
+        return TargetStoreBlock.encode(domain: address.domain, firstSequence: first,
+                                       sequences: manifest.codec.encodeSequences(targets, sequenceLength: T))
     }
 }
 

@@ -16,14 +16,44 @@ import Distillation
 import Foundation
 
 /// Packs and unpacks the top-k rows of sequences at one k, V and log-probability width.
-struct TargetRowCodec: Sendable {
-    let k: Int
-    let vocabularySize: Int
-    let temperature: Float
+public struct TargetRowCodec: Sendable {
+    public let k: Int
+    public let vocabularySize: Int
+    public let temperature: Float
     /// 32 (float32, exact) or 4...16 (square-root code).
-    let logProbabilityBits: Int
+    public let logProbabilityBits: Int
 
-    static let allowedBits = Array(4...16) + [32]
+    public static let allowedBits = Array(4...16) + [32]
+
+    public init(k: Int, vocabularySize: Int, temperature: Float, logProbabilityBits: Int) {
+        precondition(Self.allowedBits.contains(logProbabilityBits), "log-probability bits must be 4...16 or 32")
+        self.k = k
+        self.vocabularySize = vocabularySize
+        self.temperature = temperature
+        self.logProbabilityBits = logProbabilityBits
+    }
+
+    /// Each T-row sequence of `targets` ((B·T) rows), encoded on its own.
+    public func encodeSequences(_ targets: TopKTargets, sequenceLength T: Int) -> [[UInt8]] {
+        (0..<targets.rowCount / T).map { s in
+            var writer = BitWriter()
+            encode(targets, rows: s * T..<(s + 1) * T, into: &writer)
+            return writer.finish()
+        }
+    }
+
+    /// The targets of encoded T-row sequences, one after the other.
+    public func decodeSequences(_ sequences: [[UInt8]], sequenceLength T: Int) throws -> TopKTargets {
+        var ids = [Int32](), logProbabilities = [Float](), tailMass = [Float]()
+        for sequence in sequences {
+            try sequence.withUnsafeBytes { raw in
+                var reader = BitReader(raw)
+                try decode(rowCount: T, from: &reader, ids: &ids, logProbabilities: &logProbabilities, tailMass: &tailMass)
+            }
+        }
+        return try TopKTargets(rowCount: sequences.count * T, k: k, vocabularySize: vocabularySize, temperature: temperature,
+                               ids: ids, logProbabilities: logProbabilities, tailMass: tailMass)
+    }
 
     var isExact: Bool { logProbabilityBits == 32 }
     var idBits: Int { vocabularySize <= 1 << 16 ? 16 : 32 }

@@ -78,9 +78,9 @@ public final class TargetStore {
         manifest.domains.indices.allSatisfy { capturedSequences(domain: $0) == manifest.domains[$0].capturedSequences }
     }
 
-    /// The targets of `sequences` ((domain, training-sequence index) pairs), one sequence's T
-    /// rows after the other: (B·T) rows, exactly what the teacher would send for that batch.
-    public func targets(of sequences: [(domain: Int, index: Int)]) throws -> TopKTargets {
+    /// The targets of `sequences`, one sequence's T rows after the other: (B·T) rows, what
+    /// the teacher sends for that batch (within the quantization).
+    public func targets(of sequences: [SequenceOrigin]) throws -> TopKTargets {
         let T = manifest.key.sequenceLength, k = manifest.key.topK
         var ids = [Int32](), logProbabilities = [Float](), tailMass = [Float]()
         ids.reserveCapacity(sequences.count * T * k); logProbabilities.reserveCapacity(sequences.count * T * k)
@@ -100,6 +100,18 @@ public final class TargetStore {
         return try TopKTargets(rowCount: sequences.count * T, k: k, vocabularySize: manifest.key.vocabularySize,
                                temperature: manifest.key.temperature, ids: ids, logProbabilities: logProbabilities,
                                tailMass: tailMass)
+    }
+
+    /// Reads every held sequence (checksums and rows); the blocks and sequences read.
+    public func verify() throws -> (blocks: Int, sequences: Int) {
+        var sequences = 0
+        for domain in manifest.domains.indices {
+            for index in 0..<capturedSequences(domain: domain) {
+                _ = try targets(of: [SequenceOrigin(domain: domain, index: index)])
+                sequences += 1
+            }
+        }
+        return (blocks.reduce(0) { $0 + $1.count }, sequences)
     }
 
     /// A held sequence's encoded rows, its block's checksum checked.

@@ -9,7 +9,7 @@
 // flipped bit anywhere in the block is caught before its rows are decoded.
 
 /// Where a block lies in its file, read from its header.
-struct TargetStoreBlock {
+public struct TargetStoreBlock {
     static let headerBytes = 32
     static let magic: UInt32 = 0x4254_4B44  // "DKTB" in file order
 
@@ -25,7 +25,7 @@ struct TargetStoreBlock {
     var end: Int { offset + Self.headerBytes + payloadBytes }
 
     /// A block's bytes: header and payload for the rows of each of `sequences`.
-    static func encode(domain: Int, firstSequence: Int, sequences: [[UInt8]]) -> [UInt8] {
+    public static func encode(domain: Int, firstSequence: Int, sequences: [[UInt8]]) -> [UInt8] {
         var offsets = [UInt32](), position = 0
         for sequence in sequences {
             offsets.append(UInt32(position))

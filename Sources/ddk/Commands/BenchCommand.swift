@@ -12,5 +12,6 @@ struct BenchCommand: ParsableCommand {
             BenchTokenizerCommand.self,
             BenchTeacherCommand.self,
             BenchDistillCommand.self,
+            BenchCaptureCommand.self,
         ])
 }

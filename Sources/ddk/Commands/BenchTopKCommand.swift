@@ -96,7 +96,7 @@ struct BenchTopKCommand: ParsableCommand {
     }
 
     /// The students' logits: the teacher's plus N(0, 1) noise, the teacher's × 0.7, a fresh reference student's.
-    private static func students(teacherLogits: [Float], ids: [Int32], vocabularySize v: Int) throws -> [(String, [Float])] {
+    static func students(teacherLogits: [Float], ids: [Int32], vocabularySize v: Int) throws -> [(String, [Float])] {
         let n = ids.count
         var rng = SeededGenerator(seed: 11)
         var noise = [Float](repeating: 0, count: n * v)

@@ -1,0 +1,7 @@
+/// `teacher.source`: where the students' teacher outputs come from.
+public enum TeacherSource: String, Codable, Sendable {
+    /// The teacher-inference pool computes them every step.
+    case live
+    /// A teacher-target store made by `ddk capture` (`[store]`); no rank runs the teacher.
+    case store
+}
