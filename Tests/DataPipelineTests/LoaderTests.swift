@@ -37,6 +37,21 @@ final class LoaderTests: XCTestCase {
         XCTAssertEqual((0..<n).map { reopened.trainSequenceIndex(domain: 1, position: UInt64($0)) }, epoch0)
     }
 
+    func testARestrictedDomainCyclesThroughItsFirstSequences() throws {
+        let folder = try temporaryFolder(self)
+        let dataset = try prepared(folder)
+        let n = dataset.domains[1].train.count
+        let restricted = try dataset.restrictingTraining(to: [dataset.domains[0].train.count, 3])
+        let epoch0 = (0..<3).map { restricted.trainSequenceIndex(domain: 1, position: UInt64($0)) }
+        let epoch1 = (3..<6).map { restricted.trainSequenceIndex(domain: 1, position: UInt64($0)) }
+        XCTAssertEqual(epoch0.sorted(), [0, 1, 2])
+        XCTAssertEqual(epoch1.sorted(), [0, 1, 2], "the next epoch cycles through the same 3")
+        XCTAssertEqual((0..<20).map { restricted.trainSequenceIndex(domain: 0, position: UInt64($0)) },
+                       (0..<20).map { dataset.trainSequenceIndex(domain: 0, position: UInt64($0)) }, "an unrestricted domain is unchanged")
+        assertThrows(try dataset.restrictingTraining(to: [1, n + 1]), containing: ["beta", "cannot draw from"])
+        assertThrows(try dataset.restrictingTraining(to: [1, 0]), containing: ["cannot draw from 0"])
+    }
+
     func testBatchFromSamplerAssignments() throws {
         let folder = try temporaryFolder(self)
         let dataset = try prepared(folder)

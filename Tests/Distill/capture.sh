@@ -6,7 +6,12 @@
 #     continues where it stopped, and ends byte-identical to the uninterrupted one;
 #   * `--verify` reads every block back; a flipped byte is named (file and block) by
 #     `--verify`, and `ddk capture` captures that block again, back to the identical store;
-#   * a store of another k or τ, and an objective without top-k, are refused in one line.
+#   * a store of another k or τ, and an objective without top-k, are refused in one line;
+#   * `ddk distill` with teacher.source = "store": from a float32 store (32 bits) its losses
+#     equal the live teacher's bit for bit; from the 8-bit store within 1e-3; under mpirun
+#     every rank trains (no teacher rank); a store of another k is refused in one line;
+#   * `store+live` drawing 20 sequences per domain of which the store holds 10: the
+#     same losses as the live run bit for bit, in one process and with a teacher rank.
 #
 # Usage: Tests/Distill/capture.sh [path/to/ddk]. Ends with "capture-tests: N passed, M failed".
 set -uo pipefail
@@ -114,5 +119,67 @@ refused other-k "store.json: the store holds another job's teacher targets (top-
 refused other-temperature "temperature τ 1.0 vs 2.0" --set objective.temperature=2.0
 refused verify-other-k "top-k k 16 vs 8" --set objective.top_k=8 --verify
 refused no-top-k "it needs objective.name = \"kd\" with objective.top_k" --set objective.name=ce
+
+# distill NAME ARGS...: 6 steps from the first 10 sequences of each domain (DRAWN), in $out/NAME.
+distill() {
+    local name=$1; shift
+    timeout -k 5 240 "$@" distill "${settings[@]}" --set data.train_sequences_per_domain="${DRAWN:-10}" --set training.steps=6 \
+        --set run_directory="$out/$name" >"$out/$name.log" 2>&1
+}
+# losses_agree A B TOLERANCE: the step losses of two runs, relative difference at most TOLERANCE.
+losses_agree() {
+    python3 - "$out/$1/metrics.jsonl" "$out/$2/metrics.jsonl" "$3" <<'PY'
+import json, sys
+def losses(path):
+    return [r["loss"] for r in map(json.loads, open(path)) if r["kind"] == "step"]
+a, b, tolerance = losses(sys.argv[1]), losses(sys.argv[2]), float(sys.argv[3])
+worst = max(abs(x - y) / abs(x) for x, y in zip(a, b))
+print(f"{len(a)} steps, largest relative difference {worst:.2e}")
+sys.exit(0 if len(a) == len(b) == 6 and worst <= tolerance else 1)
+PY
+}
+capture exact 0 --set store.log_probability_bits=32
+distill live "$ddk" --set store.path="$out/exact"
+distill stored-exact "$ddk" --set store.path="$out/exact" --set teacher.source=store --set teacher.ranks=0
+if figures=$(losses_agree live stored-exact 0); then
+    pass "a run from the float32 store has the live run's losses bit for bit ($figures)"
+else
+    fail "float32 store against live: $figures $(tail -n 2 "$out/stored-exact.log")"
+fi
+distill stored-8bit "$ddk" --set store.path="$out/one" --set teacher.source=store --set teacher.ranks=0
+if figures=$(losses_agree live stored-8bit 1e-3) && grep -q "the sampler draws from the first training sequences of each domain (10/" "$out/stored-8bit.log"; then
+    pass "a run from the 8-bit store: losses within 1e-3 of live ($figures)"
+else
+    fail "8-bit store against live: $figures $(tail -n 2 "$out/stored-8bit.log")"
+fi
+distill stored-two-ranks mpirun --oversubscribe -np 2 "$ddk" --set store.path="$out/exact" --set teacher.source=store --set teacher.ranks=0
+if figures=$(losses_agree live stored-two-ranks 1e-5) \
+    && grep -q '"student_ranks":\[0,1\],"teacher_ranks":\[\]' <(head -n 1 "$out/stored-two-ranks/metrics.jsonl" | python3 -c "import json,sys; r=json.load(sys.stdin); print(json.dumps({k: r[k] for k in ('student_ranks','teacher_ranks')}, separators=(',', ':'), sort_keys=True))"); then
+    pass "2 ranks from the store: both train, no teacher rank ($figures)"
+else
+    fail "2 ranks from the store: $figures $(tail -n 2 "$out/stored-two-ranks.log")"
+fi
+distill stored-other-k "$ddk" --set store.path="$out/one" --set teacher.source=store --set teacher.ranks=0 --set objective.top_k=8
+if [ "$(wc -l <"$out/stored-other-k.log")" -eq 1 ] && grep -q "store.json: the store holds another job's teacher targets (top-k k 16 vs 8" "$out/stored-other-k.log"; then
+    pass "distill refuses a store of another k: $(cat "$out/stored-other-k.log")"
+else
+    fail "distill with a store of another k: $(cat "$out/stored-other-k.log")"
+fi
+
+# store+live: the store holds the first 10 sequences of each domain, the sampler draws from 20.
+DRAWN=20 distill live-20 "$ddk" --set store.path="$out/exact"
+DRAWN=20 distill hybrid "$ddk" --set store.path="$out/exact" --set teacher.source=store+live
+if figures=$(losses_agree live-20 hybrid 0) && grep -q "for the sequences it holds (10/" "$out/hybrid.log"; then
+    pass "store+live in one process: the live run's losses bit for bit ($figures)"
+else
+    fail "store+live in one process: $figures $(tail -n 2 "$out/hybrid.log")"
+fi
+DRAWN=20 distill hybrid-pool mpirun --oversubscribe -np 3 "$ddk" --set store.path="$out/exact" --set teacher.source=store+live --set teacher.ranks=1
+DRAWN=20 distill live-20-pool mpirun --oversubscribe -np 3 "$ddk" --set store.path="$out/exact" --set teacher.ranks=1
+if figures=$(losses_agree live-20-pool hybrid-pool 0); then
+    pass "store+live with a teacher rank and 2 students: the live run's losses bit for bit ($figures)"
+else
+    fail "store+live with a teacher rank: $figures $(tail -n 2 "$out/hybrid-pool.log")"
+fi
 
 suite_summary capture-tests

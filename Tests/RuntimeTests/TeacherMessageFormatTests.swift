@@ -33,6 +33,25 @@ final class TeacherMessageFormatTests: XCTestCase {
         XCTAssertEqual(makeFormat(hidden: true).messageWords, 9 + 3 * (2 * 2 + 1) + 3 * 4)
     }
 
+    /// `store+live`: a top-k message carries only the rows of the sequences the store does
+    /// not hold (here 1 of 3 rows, and none); other formats must carry every row.
+    func testTopKMessagesMayCarryFewerRows() throws {
+        let format = makeFormat()
+        XCTAssertTrue(format.allowsFewerRows)
+        XCTAssertFalse(makeFormat(hidden: true).allowsFewerRows)
+        let all = try makeOutputs(step: 5, student: 0).topK!
+        for rows in [1, 0] {
+            let part = try all.rows(0..<rows)
+            let buffer = MPIBuffer<UInt32>(repeating: 0, count: format.messageWords)
+            format.encode(TeacherOutputs(step: 5, studentIndex: 0, rows: rows, topK: part), into: buffer)
+            let count = TeacherMessageFormat.headerWords + format.payloadWords(rows: rows)
+            let decoded = try format.decode(buffer, count: count, expectedStep: 5, expectedStudent: 0, sourceRank: 1)
+            XCTAssertEqual(decoded.rows, rows)
+            XCTAssertEqual(decoded.topK, part)
+            XCTAssertThrowsError(try format.decode(buffer, count: count + 1, expectedStep: 5, expectedStudent: 0, sourceRank: 1))
+        }
+    }
+
     /// `dskd-cma`: the teacher's own tokens (B = 1 sequence of TT = 5 positions, the student's
     /// T = 3) and hidden states at those positions, not at the student's.
     func testCrossModelMessageCarriesTheTeacherTokensAndItsHiddenStates() throws {

@@ -101,6 +101,16 @@ final class DistillConfigTests: XCTestCase {
         }
     }
 
+    func testTeacherSourcesAndTheStoreSection() throws {
+        XCTAssertEqual(try DistillConfig.parse(Self.valid, source: "unit.toml").teacher.resolvedSource, .live)
+        let hybrid = try DistillConfig.parse(Self.valid, source: "unit.toml", overrides: ["teacher.source=\"store+live\"", "store.path=s"])
+        XCTAssertEqual(hybrid.teacher.resolvedSource, .storeAndLive)
+        XCTAssertEqual(hybrid.store?.path, "s")
+        let stored = try DistillConfig.parse(Self.valid, source: "unit.toml", overrides: ["teacher.source=store", "teacher.ranks=0"])
+        XCTAssertEqual(stored.teacher.resolvedSource, .store)
+        XCTAssertEqual(try DistillConfig.parse(try stored.tomlText(), source: "resolved"), stored, "the resolved copy reads back")
+    }
+
     func testBadValuesAreRefusedNamingTheKey() {
         let cases: [(String, String)] = [
             ("objective.name=kld", "objective.name"),
@@ -112,6 +122,11 @@ final class DistillConfigTests: XCTestCase {
             ("student.hidden_size=-4", "student.hidden_size"),
             ("training.collective_timeout_seconds=0.0", "training.collective_timeout_seconds"),
             ("training.collective_timeout_seconds=-5.0", "training.collective_timeout_seconds"),
+            ("teacher.source=store", "teacher.ranks"),  // the store has no teacher rank
+            ("teacher.source=cache", "teacher.source"),
+            ("store.log_probability_bits=20", "store.log_probability_bits"),
+            ("store.block_sequences=0", "store.block_sequences"),
+            ("data.train_sequences_per_domain=0", "data.train_sequences_per_domain"),
         ]
         for (override, key) in cases {
             XCTAssertThrowsError(try DistillConfig.parse(Self.valid, source: "c.toml", overrides: [override]),

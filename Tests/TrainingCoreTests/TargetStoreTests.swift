@@ -120,6 +120,39 @@ final class TargetStoreTests: XCTestCase {
         }
     }
 
+    /// `store+live`: the store's rows for the sequences it holds, the teacher's for the
+    /// others (and the teacher is asked for those only), merged in batch order.
+    func testHybridChannelMergesStoredAndComputedTargetsInBatchOrder() throws {
+        let folder = try temporaryFolder()
+        let manifest = makeManifest(bits: 32, captured: [4, 2])
+        let writer = try TargetStoreWriter(folder: folder, manifest: manifest)
+        for (address, block) in try makeBlocks(manifest) { try writer.append(domain: address.domain, block: address.block, bytes: block.bytes) }
+        try writer.close()
+        let truth = { (origin: SequenceOrigin) in try self.randomTargets(rows: self.T, seed: UInt64(100 * origin.domain + origin.index)) }
+        final class Teacher: TeacherChannel {
+            let truth: (SequenceOrigin) throws -> TopKTargets
+            var asked: [SequenceOrigin] = []
+            init(truth: @escaping (SequenceOrigin) throws -> TopKTargets) { self.truth = truth }
+            func beginInterval(steps: Range<Int>) throws {}
+            func endInterval() throws {}
+            func outputs(step: Int, batch: SequenceBatch) throws -> TeacherOutputs {
+                asked += batch.origins!
+                return TeacherOutputs(step: step, studentIndex: 0, rows: batch.labelCount,
+                                      topK: try TopKTargets.concatenated(try batch.origins!.map(truth)))
+            }
+        }
+        let teacher = Teacher(truth: truth)
+        let channel = HybridTeacherChannel(store: try TargetStore(folder: folder), live: teacher)
+        let origins = [(0, 1), (1, 5), (0, 3), (1, 1), (0, 7)].map { SequenceOrigin(domain: $0.0, index: $0.1) }
+        var batch = SequenceBatch(sequences: [Int32](repeating: 1, count: origins.count * (T + 1)), batchSize: origins.count, sequenceLength: T)
+        batch.origins = origins
+        let outputs = try channel.outputs(step: 0, batch: batch)
+        XCTAssertEqual(outputs.topK, try TopKTargets.concatenated(try origins.map(truth)))
+        XCTAssertEqual(outputs.rows, origins.count * T)
+        XCTAssertEqual(teacher.asked, [SequenceOrigin(domain: 1, index: 5), SequenceOrigin(domain: 0, index: 7)])
+        XCTAssertEqual([channel.storeSequences, channel.liveSequences], [3, 2])
+    }
+
     // MARK: - Helpers
 
     func randomTargets(rows: Int, seed: UInt64) throws -> TopKTargets {

@@ -175,7 +175,7 @@ extension DistillJob {
         }
         if layout.teacherIndex(ofRank: world.rank) != nil, objective.needsTeacher, !layout.isSingleProcess, let worker {
             return .teacher(TeacherPart(worker: worker, service: TeacherService(
-                worker: worker, world: world, layout: layout, flow: poolFlowControl)))
+                worker: worker, world: world, layout: layout, flow: poolFlowControl, store: store)))
         }
         return .idle
     }
@@ -225,16 +225,19 @@ extension DistillJob {
     func makeTeacherChannel(studentIndex: Int, worker: TeacherWorker?, format: TeacherMessageFormat,
                             store: TargetStore?) throws -> TeacherChannel? {
         guard objective.needsTeacher else { return nil }
-        if let store { return StoreTeacherChannel(store: store, studentIndex: studentIndex) }
+        if let store, config.teacher.resolvedSource == .store { return StoreTeacherChannel(store: store, studentIndex: studentIndex) }
+        let live: TeacherChannel
         if layout.isSingleProcess {
             guard let worker else { throw StudentInitializationError("the single process has no teacher loaded") }
-            return LocalTeacherChannel(worker: worker, studentIndex: studentIndex)
+            live = LocalTeacherChannel(worker: worker, studentIndex: studentIndex)
+        } else {
+            guard let teacherRank = layout.teacherRank(servingStudentIndex: studentIndex) else {
+                throw StudentInitializationError("student \(studentIndex) has no teacher rank")
+            }
+            live = RemoteTeacherChannel(world: world, teacherRank: teacherRank, studentIndex: studentIndex, format: format,
+                                        flow: poolFlowControl)
         }
-        guard let teacherRank = layout.teacherRank(servingStudentIndex: studentIndex) else {
-            throw StudentInitializationError("student \(studentIndex) has no teacher rank")
-        }
-        return RemoteTeacherChannel(world: world, teacherRank: teacherRank, studentIndex: studentIndex, format: format,
-                                    flow: poolFlowControl)
+        return store.map { HybridTeacherChannel(store: $0, live: live) } ?? live
     }
 
     /// The teacher's LM-head matrix (V_T,dT), and for `dskd-cma` its embeddings, read once by

@@ -76,8 +76,8 @@ public final class DistillJob {
         layout = try RoleLayout(worldSize: world.size, teacherCount: config.teacher.ranks ?? 1,
                                 coordinatorTrains: config.training.coordinatorTrains,
                                 needsTeacher: Self.needsTeacherRanks(config, objective: objective))
-        if options.checkGradient && config.teacher.resolvedSource == .store {
-            throw StudentInitializationError("--check-gradient compares against live teacher targets; it does not run with teacher.source = \"store\"")
+        if options.checkGradient && config.teacher.resolvedSource.readsStore {
+            throw StudentInitializationError("--check-gradient compares against live teacher targets; it does not run with a teacher-target store")
         }
         if options.checkGradient && !layout.studentRanks.contains(0) {
             throw StudentInitializationError("--check-gradient needs rank 0 to train (training.coordinator_trains = true)")

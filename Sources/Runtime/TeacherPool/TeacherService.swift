@@ -4,8 +4,9 @@ import MPI
 import TrainingCore
 
 /// A teacher rank's side of the pool: for every step of a DDK interval it derives each
-/// served student's share of the global batch, runs the teacher on it and sends the
-/// outputs (non-blocking, tagged by step, the step also in the header).
+/// served student's share of the global batch, runs the teacher on it (on the sequences a
+/// teacher-target store does not hold, with `store+live`) and sends the outputs
+/// (non-blocking, tagged by step, the step also in the header).
 ///
 /// Back-pressure: a teacher runs at most `flow.prefetchDepth` steps ahead of each student.
 /// Before computing step s for a student it waits for that student's credit for step
@@ -19,6 +20,8 @@ public final class TeacherService {
     /// Student indices served, with their world ranks (student i → teacher i mod P).
     let students: [(index: Int, rank: Int)]
     let flow: PoolFlowControl
+    /// With `teacher.source = "store+live"`: the store, whose sequences the teacher skips.
+    let store: TargetStore?
     /// How long a credit may take: a student's step may legitimately wait `timeout` for its
     /// teacher and as long in the gradient all-reduce, so the teacher waits longer than both
     /// (2 × timeout + 30 s), and a student blocked on another rank reports that rank first.
@@ -30,8 +33,9 @@ public final class TeacherService {
     public private(set) var computeSeconds = 0.0
     public private(set) var creditWaitSeconds = 0.0
 
-    public init(worker: TeacherWorker, world: Communicator, layout: RoleLayout, flow: PoolFlowControl) {
+    public init(worker: TeacherWorker, world: Communicator, layout: RoleLayout, flow: PoolFlowControl, store: TargetStore? = nil) {
         self.worker = worker
+        self.store = store
         self.world = world
         students = layout.studentIndices(servedByTeacherRank: world.rank).map { ($0, layout.studentRanks[$0]) }
         self.flow = flow
@@ -47,9 +51,10 @@ public final class TeacherService {
                 try awaitCredit(position)
             }
             let started = Date()
-            let tokens = plan.tokens(of: assignments, studentIndex: student.index)
-            let batch = SequenceBatch(sequences: tokens, batchSize: plan.localBatchSequences,
-                                      sequenceLength: plan.dataset.sequenceLength)
+            var batch = plan.batch(of: assignments, studentIndex: student.index)
+            if let store, let origins = batch.origins {
+                batch = batch.selecting(origins.indices.filter { !store.holds(origins[$0]) })
+            }
             let outputs = try worker.outputs(for: batch, step: step, studentIndex: student.index)
             let buffer = MPIBuffer<UInt32>(repeating: 0, count: worker.format.messageWords)
             worker.format.encode(outputs, into: buffer)

@@ -18,10 +18,12 @@ extension DistillConfig {
 
     /// The teacher-target store's settings.
     private func validateStore(_ fail: (String, String) -> ConfigError) throws {
-        if teacher.resolvedSource == .store {
+        if teacher.resolvedSource.readsStore {
             guard objective.name == "kd", objective.topK != nil else {
-                throw fail("teacher.source", "\"store\" reads top-k targets: it needs objective.name = \"kd\" with objective.top_k")
+                throw fail("teacher.source", "\"\(teacher.resolvedSource.rawValue)\" reads top-k targets: it needs objective.name = \"kd\" with objective.top_k")
             }
+        }
+        if teacher.resolvedSource == .store {
             if let ranks = teacher.ranks, ranks != 0 {
                 throw fail("teacher.ranks", "must be 0 (or unset) with teacher.source = \"store\": no rank runs the teacher, got \(ranks)")
             }

@@ -4,4 +4,9 @@ public enum TeacherSource: String, Codable, Sendable {
     case live
     /// A teacher-target store made by `ddk capture` (`[store]`); no rank runs the teacher.
     case store
+    /// The store's targets for the sequences it holds, the pool's for the others.
+    case storeAndLive = "store+live"
+
+    /// Whether students read a teacher-target store.
+    public var readsStore: Bool { self != .live }
 }

@@ -34,6 +34,14 @@ public struct SequenceBatch: Sendable {
         Array(inputs[b * sequenceLength..<(b + 1) * sequenceLength]) + [labels[(b + 1) * sequenceLength - 1]]
     }
 
+    /// The sequences `indices` of the batch, in that order (with their origins).
+    public func selecting(_ indices: [Int]) -> SequenceBatch {
+        var selected = SequenceBatch(sequences: indices.flatMap { sequence($0) }, batchSize: indices.count,
+                                     sequenceLength: sequenceLength)
+        selected.origins = origins.map { all in indices.map { all[$0] } }
+        return selected
+    }
+
     /// Label tokens in the batch.
     public var labelCount: Int { labels.count }
 }

@@ -58,11 +58,15 @@ public struct TeacherStoreCoverage: Codable, Equatable, Sendable {
     public var path: String
     public var drawnSequences: [Int]
     public var trainSequences: [Int]
+    /// With `store+live` when the store does not hold every drawn sequence: those it holds
+    /// (the teacher pool computes the others).
+    public var heldSequences: [Int]?
 
     enum CodingKeys: String, CodingKey {
         case path
         case drawnSequences = "drawn_sequences"
         case trainSequences = "train_sequences"
+        case heldSequences = "held_sequences"
     }
 
     public init(path: String, drawnSequences: [Int], trainSequences: [Int]) {

@@ -73,6 +73,11 @@ public final class TargetStore {
         min(blocks[domain].count * manifest.blockSequences, manifest.domains[domain].capturedSequences)
     }
 
+    /// Whether the store holds `sequence`'s targets.
+    public func holds(_ sequence: SequenceOrigin) -> Bool {
+        manifest.domains.indices.contains(sequence.domain) && sequence.index >= 0 && sequence.index < capturedSequences(domain: sequence.domain)
+    }
+
     /// Whether the store holds every sequence it was made for.
     public var isComplete: Bool {
         manifest.domains.indices.allSatisfy { capturedSequences(domain: $0) == manifest.domains[$0].capturedSequences }

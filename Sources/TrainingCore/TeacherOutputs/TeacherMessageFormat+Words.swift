@@ -6,10 +6,11 @@ import Distillation
 extension TeacherMessageFormat {
     /// Writes `outputs` into `words` (at least `messageWords` long).
     public func encode(_ outputs: TeacherOutputs, into words: UnsafeMutableBufferPointer<UInt32>) {
-        precondition(outputs.rows == rows && words.count >= messageWords, "teacher message does not fit its format")
-        let header: [UInt32] = [Self.magic, UInt32(outputs.step), UInt32(outputs.studentIndex), UInt32(rows),
-                                UInt32(k), UInt32(requirements.rawValue), UInt32(hiddenWidth), UInt32(payloadWords),
-                                UInt32(teacherRows)]
+        precondition((outputs.rows == rows || (allowsFewerRows && outputs.rows < rows)) && words.count >= messageWords,
+                     "teacher message does not fit its format")
+        let header: [UInt32] = [Self.magic, UInt32(outputs.step), UInt32(outputs.studentIndex), UInt32(outputs.rows),
+                                UInt32(k), UInt32(requirements.rawValue), UInt32(hiddenWidth),
+                                UInt32(payloadWords(rows: outputs.rows)), UInt32(teacherRows)]
         for (index, word) in header.enumerated() { words[index] = word }
         var cursor = words.baseAddress! + Self.headerWords
         func put<Word: BitwiseCopyable>(_ values: [Word]) {
@@ -45,10 +46,12 @@ extension TeacherMessageFormat {
             throw fail("received the message of step \(words[1]) (stale or out of order)")
         }
         guard Int(words[2]) == expectedStudent else { throw fail("received the message for student \(words[2]), this is student \(expectedStudent)") }
-        guard Int(words[3]) == rows, Int(words[4]) == k, words[5] == UInt32(requirements.rawValue),
-              Int(words[6]) == hiddenWidth, Int(words[7]) == payloadWords, Int(words[8]) == teacherRows,
-              count == messageWords else {
-            throw fail("the message has another shape (rows \(words[3]), k \(words[4]), \(count) words; expected \(rows), \(k), \(messageWords))")
+        let rows = Int(words[3])  // the format's, or fewer (`allowsFewerRows`)
+        guard rows == self.rows || (allowsFewerRows && rows < self.rows), Int(words[4]) == k,
+              words[5] == UInt32(requirements.rawValue), Int(words[6]) == hiddenWidth,
+              Int(words[7]) == payloadWords(rows: rows), Int(words[8]) == teacherRows,
+              count == Self.headerWords + payloadWords(rows: rows) else {
+            throw fail("the message has another shape (rows \(words[3]), k \(words[4]), \(count) words; expected \(self.rows), \(k), \(messageWords))")
         }
         var cursor = words.baseAddress! + Self.headerWords
         func take<Word: BitwiseCopyable>(_ n: Int, as _: Word.Type = Float.self) -> [Word] {

@@ -68,6 +68,15 @@ public struct TeacherMessageFormat: Equatable, Sendable {
     /// Words in one message.
     public var messageWords: Int { Self.headerWords + payloadWords }
 
+    /// Whether a message may carry fewer than `rows` rows: top-k targets alone, for the
+    /// sequences a teacher-target store does not hold (`teacher.source = "store+live"`).
+    public var allowsFewerRows: Bool { requirements == [.topKLogProbabilities] }
+
+    /// The payload of a message of `count` rows (`payloadWords` at `rows`).
+    public func payloadWords(rows count: Int) -> Int {
+        count == rows ? payloadWords : count * (2 * k + 1)
+    }
+
     /// The tag of a step's message.
     public static func tag(step: Int) -> Int { step % tagModulus }
 }

@@ -35,6 +35,11 @@ public final class TeacherWorker {
         let rows = batch.batchSize * batch.sequenceLength
         var outputs = TeacherOutputs(step: step, studentIndex: studentIndex, rows: rows)
         let requirements = format.requirements
+        if rows == 0 && format.allowsFewerRows {  // every sequence came from a teacher-target store
+            outputs.topK = try TopKTargets(rowCount: 0, k: format.k, vocabularySize: model.vocabularySize,
+                                           temperature: format.temperature, ids: [], logProbabilities: [], tailMass: [])
+            return outputs
+        }
         let hidden: UnsafeBufferPointer<Float>
         if requirements.contains(.tokenIds) {
             guard let crossTokenization else { throw DistillationError.missingTeacherData("the teacher's tokenizer (dskd-cma)") }

@@ -9,4 +9,12 @@ extension TopKTargets {
                                ids: parts.flatMap(\.ids), logProbabilities: parts.flatMap(\.logProbabilities),
                                tailMass: parts.flatMap(\.tailMass))
     }
+
+    /// The rows `range`, as targets of their own.
+    public func rows(_ range: Range<Int>) throws -> TopKTargets {
+        try TopKTargets(rowCount: range.count, k: k, vocabularySize: vocabularySize, temperature: temperature,
+                        ids: Array(ids[range.lowerBound * k..<range.upperBound * k]),
+                        logProbabilities: Array(logProbabilities[range.lowerBound * k..<range.upperBound * k]),
+                        tailMass: Array(tailMass[range]))
+    }
 }
