@@ -60,7 +60,8 @@ extension DistillJob {
         let counts = zip(coverage.drawnSequences, coverage.trainSequences).map { "\($0)/\($1)" }.joined(separator: ", ")
         if let held = coverage.heldSequences {
             return "teacher targets from the store \(coverage.path) for the sequences it holds ("
-                + zip(held, coverage.trainSequences).map { "\($0)/\($1)" }.joined(separator: ", ") + "), from the teacher for the others"
+                + zip(held, coverage.drawnSequences).map { "\(min($0, $1))/\($1)" }.joined(separator: ", ")
+                + " of those drawn), from the teacher for the others"
         }
         return "teacher targets from the store \(coverage.path); the sampler draws from "
             + (partial ? "the first training sequences of each domain (\(counts))" : "every training sequence")
