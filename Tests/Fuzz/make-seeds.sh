@@ -3,7 +3,8 @@
 # plans, the tiny dataset's shards and domains.json, a checkpoint's run_state.json and
 # config.json, the head of a metrics.jsonl, text of the corpus) and the files the real
 # writers make for the formats no run leaves small (`ddk-fuzz --write-seeds`: tiny GGUF
-# models, a micro checkpoint's safetensors, teacher messages). Each file stays below 64 KB.
+# models, a micro checkpoint's safetensors, teacher messages, teacher-target stores). Each
+# file stays below 64 KB.
 # The hand-written texts in seeds/tokenizer (several scripts, whitespace, control bytes)
 # are kept.
 #
@@ -16,7 +17,7 @@ seeds=Tests/Fuzz/seeds
 checkpoint=$(ls -d "$runs"/checkpoints/step-* | sort -t- -k2 -n | tail -n 1)
 
 nice -n 19 swift build --product ddk-fuzz >/dev/null
-rm -rf "$seeds"/{gguf,safetensors,shard,config,run-state,teacher-message} "$seeds"/tokenizer/corpus-*
+rm -rf "$seeds"/{gguf,safetensors,shard,config,run-state,teacher-message,teacher-store} "$seeds"/tokenizer/corpus-*
 .build/debug/ddk-fuzz --write-seeds "$seeds"
 
 mkdir -p "$seeds"/{shard,config,run-state,tokenizer}

@@ -10,33 +10,40 @@ public final class TargetStore {
     public let manifest: TargetStoreManifest
     let codec: TargetRowCodec
     private let files: [MappedFile?]
+    /// Each domain file's path, for messages.
+    private let paths: [String]
     /// Per domain, its complete blocks in sequence order.
     private let blocks: [[TargetStoreBlock]]
     private var checked: [[Bool]]
 
     /// Opens the store in `folder`; `key`, when given, must be the store's.
-    public init(folder: String, key: TargetStoreKey? = nil) throws {
-        self.folder = folder
-        manifest = try TargetStoreManifest.read(folder: folder)
+    public convenience init(folder: String, key: TargetStoreKey? = nil) throws {
+        let manifest = try TargetStoreManifest.read(folder: folder)
         if let key, let difference = manifest.key.firstDifference(from: key) {
             throw TargetStoreError.keyMismatch(path: (folder as NSString).appendingPathComponent(TargetStoreManifest.fileName),
                                                difference: difference)
         }
-        codec = manifest.codec
-        var files = [MappedFile?](), blocks = [[TargetStoreBlock]]()
-        for index in manifest.domains.indices {
+        let files = try manifest.domains.indices.map { index -> MappedFile? in
             let path = TargetStoreManifest.domainFile(index, in: folder)
-            guard FileManager.default.fileExists(atPath: path) else {
-                files.append(nil); blocks.append([])
-                continue
-            }
-            let file: MappedFile
-            do { file = try MappedFile(path: path) } catch { throw TargetStoreError.io(path: path, problem: "\(error)") }
-            files.append(file)
-            blocks.append(try Self.scan(file.bytes, path: path, domain: index, manifest: manifest))
+            guard FileManager.default.fileExists(atPath: path) else { return nil }
+            do { return try MappedFile(path: path) } catch { throw TargetStoreError.io(path: path, problem: "\(error)") }
         }
+        try self.init(manifest: manifest, folder: folder, files: files)
+    }
+
+    /// A store of `manifest` whose domain files are `files` (nil: nothing captured yet);
+    /// errors name each file by its path.
+    public init(manifest: TargetStoreManifest, folder: String, files: [MappedFile?]) throws {
+        precondition(files.count == manifest.domains.count, "one file (or nil) per domain")
+        self.folder = folder
+        self.manifest = manifest
+        codec = manifest.codec
         self.files = files
-        self.blocks = blocks
+        paths = files.indices.map { files[$0]?.path ?? TargetStoreManifest.domainFile($0, in: folder) }
+        blocks = try files.indices.map { index in
+            guard let file = files[index] else { return [] }
+            return try Self.scan(file.bytes, path: file.path, domain: index, manifest: manifest)
+        }
         checked = blocks.map { Array(repeating: false, count: $0.count) }
     }
 
@@ -91,15 +98,21 @@ public final class TargetStore {
         ids.reserveCapacity(sequences.count * T * k); logProbabilities.reserveCapacity(sequences.count * T * k)
         tailMass.reserveCapacity(sequences.count * T)
         for sequence in sequences {
-            let path = TargetStoreManifest.domainFile(sequence.domain, in: folder)
+            let path = paths.indices.contains(sequence.domain) ? paths[sequence.domain]
+                : TargetStoreManifest.domainFile(sequence.domain, in: folder)
             let rows = try sequenceRows(domain: sequence.domain, index: sequence.index, path: path)
             var reader = BitReader(rows)
+            let first = tailMass.count
             do {
                 try codec.decode(rowCount: T, from: &reader, ids: &ids, logProbabilities: &logProbabilities, tailMass: &tailMass)
+                _ = try TopKTargets(rowCount: T, k: k, vocabularySize: manifest.key.vocabularySize, temperature: manifest.key.temperature,
+                                    ids: Array(ids[(first * k)..<ids.count]),
+                                    logProbabilities: Array(logProbabilities[(first * k)..<logProbabilities.count]),
+                                    tailMass: Array(tailMass[first..<tailMass.count]))
             } catch {
-                throw TargetStoreError.damagedBlock(path: path, block: sequence.index / manifest.blockSequences,
-                                                    byteOffset: blocks[sequence.domain][sequence.index / manifest.blockSequences].offset,
-                                                    problem: "sequence \(sequence.index)'s rows do not decode")
+                let block = sequence.index / manifest.blockSequences
+                throw TargetStoreError.damagedBlock(path: path, block: block, byteOffset: blocks[sequence.domain][block].offset,
+                                                    problem: "sequence \(sequence.index)'s rows are not top-k rows (\(error))")
             }
         }
         return try TopKTargets(rowCount: sequences.count * T, k: k, vocabularySize: manifest.key.vocabularySize,

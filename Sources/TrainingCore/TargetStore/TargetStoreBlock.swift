@@ -72,11 +72,13 @@ public struct TargetStoreBlock {
     /// Sequence `i`'s rows (after the checksum passed); throws when the offsets are not inside the payload.
     func rows(ofSequence i: Int, in file: UnsafeRawBufferPointer, path: String, index: Int) throws -> UnsafeRawBufferPointer {
         let table = offset + Self.headerBytes, data = table + 4 * (sequenceCount + 1)
+        func outside() -> TargetStoreError {
+            .damagedBlock(path: path, block: index, byteOffset: offset, problem: "sequence offsets outside the block")
+        }
+        guard data <= end else { throw outside() }
         func entry(_ j: Int) -> Int { Int(UInt32(littleEndian: file.loadUnaligned(fromByteOffset: table + 4 * j, as: UInt32.self))) }
         let start = data + entry(i), stop = data + entry(i + 1)
-        guard data <= end, start <= stop, stop <= end else {
-            throw TargetStoreError.damagedBlock(path: path, block: index, byteOffset: offset, problem: "sequence offsets outside the block")
-        }
+        guard start <= stop, stop <= end else { throw outside() }
         return UnsafeRawBufferPointer(rebasing: file[start..<stop])
     }
 

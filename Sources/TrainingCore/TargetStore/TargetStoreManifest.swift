@@ -118,6 +118,11 @@ public struct TargetStoreManifest: Codable, Equatable, Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw TargetStoreError.missing(path: path)
         }
+        return try decode(data, path: path)
+    }
+
+    /// A manifest from the bytes of `path`, checked.
+    public static func decode(_ data: Data, path: String) throws -> TargetStoreManifest {
         let manifest: TargetStoreManifest
         do { manifest = try JSONDecoder().decode(TargetStoreManifest.self, from: data) } catch {
             throw TargetStoreError.invalidManifest(path: path, problem: "\(error)")

@@ -18,6 +18,8 @@ struct FuzzTarget {
                    run: RunStateTarget.run),
         FuzzTarget(name: "teacher-message", summary: "a teacher message of a format set by the first 8 bytes",
                    run: TeacherMessageTarget.run),
+        FuzzTarget(name: "teacher-store", summary: "a teacher-target store's domain file (blocks, checksums, rows) and store.json",
+                   run: TeacherStoreTarget.run),
         FuzzTarget(name: "tokenizer", summary: "text for SmolLM2's BPE and Gemma 3's SentencePiece; ids to decode",
                    run: TokenizerTarget.run),
     ]

@@ -12,6 +12,29 @@ enum SeedWriter {
         try write(SeedModels.gemma3(), to: folder, "gguf/tiny-gemma3-sentencepiece")
         try writeMicroCheckpoint(to: folder)
         for (name, message) in try SeedMessages.all() { try write(message, to: folder, "teacher-message/\(name)") }
+        try writeTeacherStores(to: folder)
+    }
+
+    /// A domain file of `TeacherStoreTarget`'s manifests (quantized and float32), as
+    /// `ddk capture` writes one, and the manifest.
+    private static func writeTeacherStores(to folder: String) throws {
+        var generator = SeededGenerator(seed: 5)
+        for manifest in TeacherStoreTarget.manifests {
+            let codec = TargetRowCodec(k: 4, vocabularySize: 300, temperature: 1, logProbabilityBits: manifest.logProbabilityBits)
+            var file = [UInt8]()
+            for block in 0..<3 {
+                let sequences = min(2, 5 - 2 * block)
+                var logits = [Float](repeating: 0, count: sequences * 3 * 300)
+                logits.withUnsafeMutableBufferPointer { generator.fillNormal($0, standardDeviation: 3) }
+                let targets = try TopKTargets(teacherLogits: logits, rowCount: sequences * 3, vocabularySize: 300, k: 4, temperature: 1)
+                file += TargetStoreBlock.encode(domain: 0, firstSequence: 2 * block,
+                                                sequences: codec.encodeSequences(targets, sequenceLength: 3))
+            }
+            try write(file, to: folder, "teacher-store/domain-\(manifest.logProbabilityBits)-bits.targets")
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+            try write(Array(try encoder.encode(manifest)), to: folder, "teacher-store/store-\(manifest.logProbabilityBits)-bits.json")
+        }
     }
 
     /// The micro model's `model.safetensors`, `optimizer.safetensors` and `config.json`, as a
