@@ -120,11 +120,14 @@ refused other-temperature "temperature τ 1.0 vs 2.0" --set objective.temperatur
 refused verify-other-k "top-k k 16 vs 8" --set objective.top_k=8 --verify
 refused no-top-k "it needs objective.name = \"kd\" with objective.top_k" --set objective.name=ce
 
-# distill NAME ARGS...: 6 steps from the first 10 sequences of each domain (DRAWN), in $out/NAME.
+# distill NAME NP ARGS...: 6 steps from the first DRAWN (default 10) sequences of each domain,
+# in $out/NAME (NP 0: no mpirun).
 distill() {
-    local name=$1; shift
-    timeout -k 5 240 "$@" distill "${settings[@]}" --set data.train_sequences_per_domain="${DRAWN:-10}" --set training.steps=6 \
-        --set run_directory="$out/$name" >"$out/$name.log" 2>&1
+    local name=$1 np=$2; shift 2
+    local launcher=()
+    [ "$np" -gt 0 ] && launcher=(mpirun --oversubscribe -np "$np")
+    timeout -k 5 240 "${launcher[@]}" "$ddk" distill "${settings[@]}" --set data.train_sequences_per_domain="${DRAWN:-10}" \
+        --set training.steps=6 --set run_directory="$out/$name" "$@" >"$out/$name.log" 2>&1
 }
 # losses_agree A B TOLERANCE: the step losses of two runs, relative difference at most TOLERANCE.
 losses_agree() {
@@ -139,27 +142,27 @@ sys.exit(0 if len(a) == len(b) == 6 and worst <= tolerance else 1)
 PY
 }
 capture exact 0 --set store.log_probability_bits=32
-distill live "$ddk" --set store.path="$out/exact"
-distill stored-exact "$ddk" --set store.path="$out/exact" --set teacher.source=store --set teacher.ranks=0
+distill live 0 --set store.path="$out/exact"
+distill stored-exact 0 --set store.path="$out/exact" --set teacher.source=store --set teacher.ranks=0
 if figures=$(losses_agree live stored-exact 0); then
     pass "a run from the float32 store has the live run's losses bit for bit ($figures)"
 else
     fail "float32 store against live: $figures $(tail -n 2 "$out/stored-exact.log")"
 fi
-distill stored-8bit "$ddk" --set store.path="$out/one" --set teacher.source=store --set teacher.ranks=0
+distill stored-8bit 0 --set store.path="$out/one" --set teacher.source=store --set teacher.ranks=0
 if figures=$(losses_agree live stored-8bit 1e-3) && grep -q "the sampler draws from the first training sequences of each domain (10/" "$out/stored-8bit.log"; then
     pass "a run from the 8-bit store: losses within 1e-3 of live ($figures)"
 else
     fail "8-bit store against live: $figures $(tail -n 2 "$out/stored-8bit.log")"
 fi
-distill stored-two-ranks mpirun --oversubscribe -np 2 "$ddk" --set store.path="$out/exact" --set teacher.source=store --set teacher.ranks=0
+distill stored-two-ranks 2 --set store.path="$out/exact" --set teacher.source=store --set teacher.ranks=0
 if figures=$(losses_agree live stored-two-ranks 1e-5) \
     && grep -q '"student_ranks":\[0,1\],"teacher_ranks":\[\]' <(head -n 1 "$out/stored-two-ranks/metrics.jsonl" | python3 -c "import json,sys; r=json.load(sys.stdin); print(json.dumps({k: r[k] for k in ('student_ranks','teacher_ranks')}, separators=(',', ':'), sort_keys=True))"); then
     pass "2 ranks from the store: both train, no teacher rank ($figures)"
 else
     fail "2 ranks from the store: $figures $(tail -n 2 "$out/stored-two-ranks.log")"
 fi
-distill stored-other-k "$ddk" --set store.path="$out/one" --set teacher.source=store --set teacher.ranks=0 --set objective.top_k=8
+distill stored-other-k 0 --set store.path="$out/one" --set teacher.source=store --set teacher.ranks=0 --set objective.top_k=8
 if [ "$(wc -l <"$out/stored-other-k.log")" -eq 1 ] && grep -q "store.json: the store holds another job's teacher targets (top-k k 16 vs 8" "$out/stored-other-k.log"; then
     pass "distill refuses a store of another k: $(cat "$out/stored-other-k.log")"
 else
@@ -167,15 +170,15 @@ else
 fi
 
 # store+live: the store holds the first 10 sequences of each domain, the sampler draws from 20.
-DRAWN=20 distill live-20 "$ddk" --set store.path="$out/exact"
-DRAWN=20 distill hybrid "$ddk" --set store.path="$out/exact" --set teacher.source=store+live
+DRAWN=20 distill live-20 0 --set store.path="$out/exact"
+DRAWN=20 distill hybrid 0 --set store.path="$out/exact" --set teacher.source=store+live
 if figures=$(losses_agree live-20 hybrid 0) && grep -q "for the sequences it holds (10/" "$out/hybrid.log"; then
     pass "store+live in one process: the live run's losses bit for bit ($figures)"
 else
     fail "store+live in one process: $figures $(tail -n 2 "$out/hybrid.log")"
 fi
-DRAWN=20 distill hybrid-pool mpirun --oversubscribe -np 3 "$ddk" --set store.path="$out/exact" --set teacher.source=store+live --set teacher.ranks=1
-DRAWN=20 distill live-20-pool mpirun --oversubscribe -np 3 "$ddk" --set store.path="$out/exact" --set teacher.ranks=1
+DRAWN=20 distill hybrid-pool 3 --set store.path="$out/exact" --set teacher.source=store+live --set teacher.ranks=1
+DRAWN=20 distill live-20-pool 3 --set store.path="$out/exact" --set teacher.ranks=1
 if figures=$(losses_agree live-20-pool hybrid-pool 0); then
     pass "store+live with a teacher rank and 2 students: the live run's losses bit for bit ($figures)"
 else

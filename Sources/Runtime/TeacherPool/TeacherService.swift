@@ -60,7 +60,9 @@ public final class TeacherService {
             worker.format.encode(outputs, into: buffer)
             computeSeconds += Date().timeIntervalSince(started)
             pendingSends[position].removeAll { (try? $0.test()) == true }
-            pendingSends[position].append(try world.immediateSend(buffer, to: student.rank, tag: TeacherMessageFormat.tag(step: step)))
+            let words = TeacherMessageFormat.headerWords + worker.format.payloadWords(rows: outputs.rows)
+            pendingSends[position].append(try world.immediateSend(buffer, range: 0..<words, to: student.rank,
+                                                                  tag: TeacherMessageFormat.tag(step: step)))
             uncreditedSteps[position].append(step)
         }
     }
