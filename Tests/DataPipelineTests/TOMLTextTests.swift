@@ -22,6 +22,7 @@ final class TOMLTextTests: XCTestCase {
         XCTAssertEqual(refusal("[a]\nx = 1\n[#]\n"), "line 3, column 1: \(message)")
         XCTAssertEqual(refusal("é = 2\n[ \t=]"), "line 2, column 1: \(message)")
         XCTAssertEqual(refusal("[\n"), "line 1, column 1: \(message)")
+        XCTAssertEqual(refusal("\u{FEFF}[#"), "line 1, column 1: \(message)", "after a byte-order mark (found by the fuzzer)")
     }
 
     func testAClosingBraceWhereAnArrayValueShouldStartIsRefused() throws {

@@ -11,7 +11,9 @@ enum TOMLPreconditionScanner {
 
     static func firstProblem(in text: String) -> Problem? {
         let bytes = Array(text.utf8)
-        var index = 0, line = 1, lineStart = 0, statementStart = true
+        // toml++ skips a UTF-8 byte-order mark before the first statement; so does the scan.
+        let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        var index = start, line = 1, lineStart = start, statementStart = true
         var open: [UInt8] = []  // the value brackets and braces open here
         var expectingArrayValue = false
         func problem(_ message: String) -> Problem {
