@@ -48,6 +48,22 @@ final class TargetStoreTests: XCTestCase {
         }
     }
 
+    /// Log-probabilities beyond float16's range and an empty tail still round-trip: the range
+    /// saturates, the far entries stay far, the others keep their probability.
+    func testQuantizedCodecSaturatesBeyondFloat16() throws {
+        let row: [Float] = [-0.01, -5, -70_000, -1e6, -Float.greatestFiniteMagnitude]
+        let targets = try TopKTargets(rowCount: T, k: k, vocabularySize: V, temperature: 2,
+                                      ids: (0..<T).flatMap { r in (0..<Int32(k)).map { Int32(r) * 7 + $0 * 50 } },
+                                      logProbabilities: Array((0..<T).map { _ in row }.joined()),
+                                      tailMass: Array(repeating: 0, count: T))
+        let decoded = try roundTrip(targets, bits: 8)
+        for r in 0..<T {
+            XCTAssertEqual(Foundation.exp(decoded.logProbabilities[r * k]), Foundation.exp(-0.01), accuracy: 0.01)
+            XCTAssertLessThan(decoded.logProbabilities[r * k + 2], -60_000)
+            XCTAssertEqual(decoded.tailMass[r], 0)
+        }
+    }
+
     func testStoreReadsWhatTheWriterWroteAndResumesAfterACutBlock() throws {
         let folder = try temporaryFolder()
         let manifest = makeManifest(bits: 32, captured: [5, 3])

@@ -100,8 +100,11 @@ public struct TargetRowCodec: Sendable {
     }
 
     /// The float16 at or above `value` (the range must cover the row's lowest log-probability).
+    /// Beyond float16's range (log-probabilities below −65,504) the range saturates, and so
+    /// do the codes of those entries.
     static func roundedUp(_ value: Float) -> Float16 {
-        let nearest = Float16(min(value, Float(Float16.greatestFiniteMagnitude)))
+        guard value < Float(Float16.greatestFiniteMagnitude) else { return .greatestFiniteMagnitude }
+        let nearest = Float16(value)
         return Float(nearest) >= value ? nearest : nearest.nextUp
     }
 
