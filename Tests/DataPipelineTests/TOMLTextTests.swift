@@ -25,6 +25,17 @@ final class TOMLTextTests: XCTestCase {
         XCTAssertEqual(refusal("\u{FEFF}[#"), "line 1, column 1: \(message)", "after a byte-order mark (found by the fuzzer)")
     }
 
+    /// Found by the config target: toml++ asserts on a date, a space and a one-digit hour.
+    func testADateWithAOneDigitHourIsRefused() throws {
+        let message = "a date and time needs a two-digit hour after the space"
+        XCTAssertEqual(refusal("n = 1979-05-27 9#"), "line 1, column 5: \(message)")
+        XCTAssertEqual(refusal("a = 1\nn = [1, 1000-01-01 1]"), "line 2, column 9: \(message)")
+        XCTAssertEqual(refusal("t = { n =1979-05-2& 9 }"), "line 1, column 10: \(message)")
+        for valid in ["n = 1979-05-27 07:32:00", "n = 1979-05-27", "n = [1979-05-27, 2]", "s = \"1979-05-27 9\"", "n = 1 # 1979-05-27 9"] {
+            XCTAssertNil(refusal(valid), valid)
+        }
+    }
+
     func testAClosingBraceWhereAnArrayValueShouldStartIsRefused() throws {
         let message = "'}' where an array value should start"
         XCTAssertEqual(refusal("a = [}]"), "line 1, column 6: \(message)")

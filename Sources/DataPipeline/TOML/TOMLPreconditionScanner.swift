@@ -1,7 +1,8 @@
-/// Finds the two malformed constructs toml++ 3.4.0 cannot refuse itself (see `TOMLText`):
+/// Finds the three malformed constructs toml++ 3.4.0 cannot refuse itself (see `TOMLText`):
 /// a table header (`[name]`, `[[name]]` at the start of a statement) whose name starts with a
-/// character no key can start with, and a `}` where an array value should start (`[}`,
-/// `[1, }`). It follows just enough of TOML to know where statements and values start:
+/// character no key can start with, a `}` where an array value should start (`[}`,
+/// `[1, }`), and a value shaped like a date followed by a space and a one-digit time
+/// (`1979-05-27 9`; a time needs two digits). It follows just enough of TOML to know where statements and values start:
 /// strings (one-line and multi-line, basic and literal), comments, and the brackets and
 /// braces of values, which may span lines. Valid TOML is never refused.
 enum TOMLPreconditionScanner {
@@ -16,6 +17,7 @@ enum TOMLPreconditionScanner {
         var index = start, line = 1, lineStart = start, statementStart = true
         var open: [UInt8] = []  // the value brackets and braces open here
         var expectingArrayValue = false
+        var expectingValue = false  // after `=`
         func problem(_ message: String) -> Problem {
             let column = bytes[lineStart...index].filter { $0 & 0xC0 != 0x80 }.count  // characters, not bytes
             return Problem(line: line, column: column, message: message)
@@ -61,7 +63,14 @@ enum TOMLPreconditionScanner {
                 statementStart = false
             case UInt8(ascii: ","):
                 expectingArrayValue = open.last == UInt8(ascii: "[")
+            case UInt8(ascii: "="):
+                expectingValue = true
+                statementStart = false
             default:
+                if (expectingValue || expectingArrayValue) && isDateWithOneDigitTime(bytes, at: index) {
+                    return problem("a date and time needs a two-digit hour after the space")
+                }
+                expectingValue = false
                 expectingArrayValue = false
                 statementStart = false
             }
@@ -69,6 +78,16 @@ enum TOMLPreconditionScanner {
         }
         return nil
     }
+    /// Whether the value at `start` reads `DDDD-??-?? D` with a lone digit after the space:
+    /// toml++ takes it for a date and time, and asserts on the one-digit hour.
+    private static func isDateWithOneDigitTime(_ bytes: [UInt8], at start: Int) -> Bool {
+        func isDigit(_ index: Int) -> Bool { index < bytes.count && bytes[index] >= UInt8(ascii: "0") && bytes[index] <= UInt8(ascii: "9") }
+        guard start + 11 < bytes.count, (0..<4).allSatisfy({ isDigit(start + $0) }),
+              bytes[start + 4] == UInt8(ascii: "-"), bytes[start + 7] == UInt8(ascii: "-"),
+              bytes[start + 10] == UInt8(ascii: " "), isDigit(start + 11) else { return false }
+        return !isDigit(start + 12)
+    }
+
     /// Whether the header opening at `start` (`[` or `[[`, then spaces or tabs) goes on with a
     /// bare-key character, a quote, `]` or the end of the text: all toml++ handles itself.
     private static func startsValidName(_ bytes: [UInt8], after start: Int) -> Bool {
