@@ -31,6 +31,9 @@ final class TOMLTextTests: XCTestCase {
         XCTAssertEqual(refusal("n = 1979-05-27 9#"), "line 1, column 5: \(message)")
         XCTAssertEqual(refusal("a = 1\nn = [1, 1000-01-01 1]"), "line 2, column 9: \(message)")
         XCTAssertEqual(refusal("t = { n =1979-05-2& 9 }"), "line 1, column 10: \(message)")
+        XCTAssertEqual(refusal("n =1000-\u{FFFD}0-00 9#"), "line 1, column 4: \(message)", "characters, not bytes")
+        XCTAssertEqual(refusal("n =10\u{FFFD}0-01-0& 9#"), "line 1, column 4: \(message)")
+        XCTAssertEqual(refusal("n = 1_000-01-0_1 9,"), "line 1, column 5: \(message)", "'_' is not counted")
         for valid in ["n = 1979-05-27 07:32:00", "n = 1979-05-27", "n = [1979-05-27, 2]", "s = \"1979-05-27 9\"", "n = 1 # 1979-05-27 9"] {
             XCTAssertNil(refusal(valid), valid)
         }

@@ -1,8 +1,8 @@
 /// Finds the three malformed constructs toml++ 3.4.0 cannot refuse itself (see `TOMLText`):
 /// a table header (`[name]`, `[[name]]` at the start of a statement) whose name starts with a
 /// character no key can start with, a `}` where an array value should start (`[}`,
-/// `[1, }`), and a value shaped like a date followed by a space and a one-digit time
-/// (`1979-05-27 9`; a time needs two digits). It follows just enough of TOML to know where statements and values start:
+/// `[1, }`), and a value of 10 characters followed by a space and a one-digit time
+/// (`1979-05-27 9`, which toml++ tries as a date and time; an hour needs two digits). It follows just enough of TOML to know where statements and values start:
 /// strings (one-line and multi-line, basic and literal), comments, and the brackets and
 /// braces of values, which may span lines. Valid TOML is never refused.
 enum TOMLPreconditionScanner {
@@ -78,14 +78,24 @@ enum TOMLPreconditionScanner {
         }
         return nil
     }
-    /// Whether the value at `start` reads `DDDD-??-?? D` with a lone digit after the space:
-    /// toml++ takes it for a date and time, and asserts on the one-digit hour.
+    /// Whether the value at `start` begins with a digit, has 10 characters ('_' not counted,
+    /// as toml++ counts) before a space, and then one digit and no other: toml++ tries such a
+    /// value as a date and a time, and asserts on the one-digit hour. It is never valid TOML.
     private static func isDateWithOneDigitTime(_ bytes: [UInt8], at start: Int) -> Bool {
-        func isDigit(_ index: Int) -> Bool { index < bytes.count && bytes[index] >= UInt8(ascii: "0") && bytes[index] <= UInt8(ascii: "9") }
-        guard start + 11 < bytes.count, (0..<4).allSatisfy({ isDigit(start + $0) }),
-              bytes[start + 4] == UInt8(ascii: "-"), bytes[start + 7] == UInt8(ascii: "-"),
-              bytes[start + 10] == UInt8(ascii: " "), isDigit(start + 11) else { return false }
-        return !isDigit(start + 12)
+        var scalars = String(decoding: bytes[start..<min(start + 256, bytes.count)], as: UTF8.self).unicodeScalars.makeIterator()
+        func isDigit(_ scalar: Unicode.Scalar?) -> Bool { scalar.map { ("0"..."9").contains($0) } ?? false }
+        var counted = 0, first = true
+        while let scalar = scalars.next() {
+            if first && !isDigit(scalar) { return false }
+            first = false
+            if scalar.properties.isWhitespace || "]},#".unicodeScalars.contains(scalar) {
+                guard counted == 10, scalar == " ", isDigit(scalars.next()) else { return false }
+                return !isDigit(scalars.next())
+            }
+            if scalar != "_" { counted += 1 }
+            if counted > 10 { return false }
+        }
+        return false
     }
 
     /// Whether the header opening at `start` (`[` or `[[`, then spaces or tabs) goes on with a
