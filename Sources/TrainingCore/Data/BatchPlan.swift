@@ -42,12 +42,6 @@ public struct BatchPlan {
         return (step, planned.assignments)
     }
 
-    /// Student `index`'s share of a global batch: (B_local, T+1) tokens.
-    public func tokens(of assignments: [SequenceAssignment], studentIndex index: Int) -> [Int32] {
-        let share = localBatchSequences
-        return tokens(of: Array(assignments[index * share..<(index + 1) * share]))
-    }
-
     /// Student `index`'s share of a global batch as the batch it trains on, with each
     /// sequence's origin.
     public func batch(of assignments: [SequenceAssignment], studentIndex index: Int) -> SequenceBatch {

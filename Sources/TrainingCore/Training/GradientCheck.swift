@@ -37,9 +37,7 @@ public struct GradientCheck: Encodable {
         if let teacher {
             var parts: [TeacherOutputs] = []
             for index in 0..<studentCount {
-                let share = SequenceBatch(sequences: plan.tokens(of: assignments, studentIndex: index),
-                                          batchSize: plan.localBatchSequences, sequenceLength: T)
-                parts.append(try teacher.outputs(for: share, step: 0, studentIndex: index))
+                parts.append(try teacher.outputs(for: plan.batch(of: assignments, studentIndex: index), step: 0, studentIndex: index))
             }
             var whole = TeacherOutputs(step: 0, studentIndex: 0, rows: globalBatch * T)
             if parts[0].topK != nil { whole.topK = try TopKTargets.concatenated(parts.map { $0.topK! }) }
