@@ -53,6 +53,12 @@ public struct MPIError: Error, CustomStringConvertible, Sendable, Equatable {
         self.message = message
     }
 
+    /// A deadline that passed while `operation` was waited for outside a request (for
+    /// example a collective run by another thread); `waitingFor` says what was awaited.
+    public static func timedOut(_ operation: String, after seconds: Double, waitingFor: String) -> MPIError {
+        MPIError(operation: operation, reason: .timedOut(seconds: seconds), message: "still waiting for \(waitingFor)")
+    }
+
     /// An error for a call the wrapper refuses before calling MPI.
     static func refused(_ operation: String, _ message: String) -> MPIError {
         MPIError(operation: operation, reason: .refused, message: message)

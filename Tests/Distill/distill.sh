@@ -141,8 +141,23 @@ figures = json.loads(text)  # the whole of stdout must be one JSON object
 fields = {"world_size", "teacher_ranks", "student_ranks", "steps_measured", "step_seconds_mean",
           "student_tokens_per_second", "teacher_wait_fraction", "allreduce_seconds_per_step",
           "bucketed_allreduce_seconds", "bare_allreduce_seconds", "allreduce_bytes", "allreduce_buckets",
-          "teacher_pool_utilization", "teacher_credit_wait_seconds", "heartbeat_fraction"}
+          "teacher_pool_utilization", "teacher_credit_wait_seconds", "heartbeat_fraction", "gradient_sync",
+          "exposed_sync_seconds_per_step", "ranks", "model_flops_per_step", "model_gflops_per_second",
+          "sgemm_peak_gflops_per_core", "cores", "machine_utilization"}
 assert set(figures) == fields, set(figures) ^ fields
+# One time breakdown per rank; its fractions are shares of the rank's wall time.
+rank_fields = {"rank", "role", "wall_seconds", "cpu_utilization", "compute_fraction", "teacher_wait_fraction",
+               "sync_wait_fraction", "credit_wait_fraction", "other_fraction"}
+assert [r["rank"] for r in figures["ranks"]] == [0, 1, 2], figures["ranks"]
+for r in figures["ranks"]:
+    assert set(r) == rank_fields, set(r) ^ rank_fields
+    parts = [r[k] for k in ("compute_fraction", "teacher_wait_fraction", "sync_wait_fraction", "credit_wait_fraction", "other_fraction")]
+    assert all(0 <= p <= 1 for p in parts) and abs(sum(parts) - 1) < 1e-9, r
+    assert r["wall_seconds"] > 0 and r["cpu_utilization"] > 0, r
+roles = [r["role"] for r in figures["ranks"]]
+assert roles[0].startswith("coordinator") and "teacher" in roles, roles
+assert figures["gradient_sync"] == "overlapped" and figures["model_flops_per_step"] > 0
+assert 0 < figures["machine_utilization"] < 1.5 and figures["sgemm_peak_gflops_per_core"] > 0, figures
 assert figures["world_size"] == 3 and figures["steps_measured"] == 3 and figures["student_tokens_per_second"] > 0
 assert 0 <= figures["teacher_wait_fraction"] <= 1 and 0 < figures["teacher_pool_utilization"] <= 1
 assert 0 < figures["heartbeat_fraction"] < 1, figures["heartbeat_fraction"]

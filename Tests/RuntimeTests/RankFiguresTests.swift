@@ -34,9 +34,10 @@ final class RankFiguresTests: XCTestCase {
     }
 
     func testBenchmarkFiguresRoundTripThroughTheFlatBlock() {
-        let teacher = RankBenchmarkFigures(teacherComputeSeconds: 1.5, teacherServingSeconds: 2.5, creditWaitSeconds: 0.25,
-                                           isTeacher: true)
-        let student = RankBenchmarkFigures(bareAllreduceSeconds: 0.01, bucketedAllreduceSeconds: 0.02)
+        let teacher = RankBenchmarkFigures(isTeacher: true, wallSeconds: 2.5, cpuSeconds: 2.25, computeSeconds: 1.5,
+                                           creditWaitSeconds: 0.25, heartbeatSeconds: 0.125, heartbeatWallSeconds: 3)
+        let student = RankBenchmarkFigures(wallSeconds: 4, cpuSeconds: 3.5, computeSeconds: 3, teacherWaitSeconds: 0.5,
+                                           syncWaitSeconds: 0.25, bareAllreduceSeconds: 0.01, bucketedAllreduceSeconds: 0.02)
         XCTAssertEqual(teacher.flat.count, RankBenchmarkFigures.flatCount)
         XCTAssertEqual(RankBenchmarkFigures(flat: teacher.flat[...]), teacher)
         XCTAssertEqual(RankBenchmarkFigures.ranks(of: student.flat + teacher.flat), [student, teacher])

@@ -190,7 +190,12 @@ public final class LlamaModel {
 
     /// Back-propagates `hiddenGradient` through the final norm, every block and
     /// the embedding, ACCUMULATING into `gradients`.
-    public func backward() throws {
+    ///
+    /// `gradientsFinal(offset)` is called as the pass moves down the model: from then on the
+    /// gradients at `offset..<layout.count` are final (the final norm first, then each block
+    /// from the last, then 0 after the embedding), so a data-parallel caller can start
+    /// summing them while the earlier layers are still back-propagating.
+    public func backward(gradientsFinal: ((Int) -> Void)? = nil) throws {
         guard batchSize > 0 else { throw EngineError.noForwardPass(operation: "backward") }
         let B = batchSize, T = sequenceLength, N = B * T, C = config.hiddenSize
         let a = ActivationLayout(config: config, batch: B, sequence: T)
@@ -200,15 +205,18 @@ public final class LlamaModel {
         let lastOutput = config.layerCount > 0 ? acts + a.layers[config.layerCount - 1].output : acts + a.embedded
         RMSNorm.backward(dinp: dres, dweight: g + layout.finalNorm, dout: hiddenGradientBuffer.pointer,
                          inp: lastOutput, weight: w + layout.finalNorm, rstd: acts + a.hiddenRstd, rows: N, width: C)
+        gradientsFinal?(layout.finalNorm)
         let scratch = blockScratchPointers()
         for l in stride(from: config.layerCount - 1, through: 0, by: -1) {
             let input = l == 0 ? acts + a.embedded : acts + a.layers[l - 1].output
             TransformerBlock.backward(config: config, rope: rope, batch: B, sequence: T, parameters: w, gradients: g,
                                       offsets: layout.layers[l], activations: acts, slots: a.layers[l],
                                       input: input, residualGradient: dres, scratch: scratch)
+            gradientsFinal?(layout.layers[l].inputNorm)
         }
         tokens.withUnsafeBufferPointer { tk in
             Embedding.backward(dweight: g + layout.embedding, dout: dres, tokens: tk.baseAddress!, count: N, width: C)
         }
+        gradientsFinal?(0)
     }
 }

@@ -45,13 +45,28 @@ public struct CollectiveDeadline {
         do {
             try Request.waitAll(requests, timeout: .nanoseconds(Int64((seconds * 1e9).rounded())))
         } catch let error as MPIError where error.isTimeout {
-            let waited = ContinuousClock.now - started
-            throw CollectiveTimeoutError(
-                purpose: purpose(), communicator: name, communicatorSize: communicator.size,
-                worldRank: worldRank, role: role,
-                waitedSeconds: Double(waited.components.seconds) + Double(waited.components.attoseconds) * 1e-18,
-                configKey: configKey, silentRanks: liveness?.silentMembers(of: name), underlying: error)
+            throw timeoutError(since: started, on: communicator, named: name, purpose: purpose(), underlying: error)
         }
+    }
+
+    /// Waits for `thread` to finish the collectives on `communicator` (named `name`) handed
+    /// to it, taking heartbeats meanwhile; throws `CollectiveTimeoutError` when `seconds` pass.
+    func wait(for thread: CommunicationThread, operation: String, on communicator: Communicator, named name: String,
+              purpose: () -> String) throws {
+        let started = ContinuousClock.now
+        let whilePolling = communicator.environment.whilePolling
+        guard try !thread.waitForAll(seconds: seconds, whileWaiting: { whilePolling?() }) else { return }
+        let underlying = MPIError.timedOut(operation, after: seconds, waitingFor: "the communication thread's collectives")
+        throw timeoutError(since: started, on: communicator, named: name, purpose: purpose(), underlying: underlying)
+    }
+
+    private func timeoutError(since started: ContinuousClock.Instant, on communicator: Communicator, named name: String,
+                              purpose: String, underlying: MPIError) -> CollectiveTimeoutError {
+        let waited = ContinuousClock.now - started
+        return CollectiveTimeoutError(
+            purpose: purpose, communicator: name, communicatorSize: communicator.size, worldRank: worldRank, role: role,
+            waitedSeconds: Double(waited.components.seconds) + Double(waited.components.attoseconds) * 1e-18,
+            configKey: configKey, silentRanks: liveness?.silentMembers(of: name), underlying: underlying)
     }
 }
 

@@ -23,4 +23,11 @@ extension DistillJob {
     var poolFlowControl: PoolFlowControl {
         PoolFlowControl(prefetchDepth: config.teacher.prefetchDepth, timeoutSeconds: config.teacher.timeoutSeconds)
     }
+
+    /// `training.gradient_sync`, or `nonblocking` when MPI did not grant the
+    /// `MPI_THREAD_MULTIPLE` its communication thread needs (said in rank 0's first lines).
+    var gradientSyncMode: GradientSyncMode {
+        let configured = config.training.resolvedGradientSync
+        return configured.usesCommunicationThread && world.environment.providedThreadLevel < .multiple ? .nonblocking : configured
+    }
 }

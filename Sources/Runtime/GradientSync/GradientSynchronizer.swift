@@ -4,16 +4,21 @@ import MPI
 import TrainingCore
 
 /// Sums the students' gradients in place over the student communicator, in fused buckets
-/// of `bucketBytes`, each a non-blocking all-reduce (`MPI_Iallreduce` on a zero-copy view
-/// of the engine's one flat gradient buffer).
+/// of `bucketBytes` over the engine's one flat gradient buffer, from the end of the buffer
+/// (the last layers, whose gradients backward finishes first) to the start.
 ///
-/// The engine's `backward()` has no per-layer hook, so the buckets start after the whole
-/// backward pass; they are all started at once and waited for together, so MPI pipelines
-/// them. (With a hook, the buckets of the last layers could start while earlier layers
-/// are still back-propagating: the bucket ranges already follow the reverse layer order.)
+/// `GradientSyncMode` says how (README, "Gradient sync", has the measurements):
+/// - `overlapped`: `gradientsFinal(from:)`, called by backward after each block, hands every
+///   bucket now wholly final to a `CommunicationThread`, which runs a blocking
+///   `MPI_Allreduce` on it (on a duplicate of the communicator, so it never meets the
+///   training thread's collectives) while backward goes on; `sumGradients` hands over the
+///   rest and waits for the thread with the deadline.
+/// - `afterBackward`: the same thread and buckets, all handed over in `sumGradients`.
+/// - `nonblocking`: `sumGradients` starts an `MPI_Iallreduce` per bucket and polls them.
 ///
-/// Every student starts the same buckets in the same order: the bucket list is a pure
-/// function of the parameter count and the bucket size.
+/// Every student runs the same buckets in the same order: the bucket list is a pure
+/// function of the parameter count and the bucket size, and the final offsets backward
+/// reports are the same on every student.
 public final class GradientSynchronizer: GradientSummation {
     let communicator: Communicator
     let gradients: MPIBuffer<Float>
@@ -21,35 +26,74 @@ public final class GradientSynchronizer: GradientSummation {
     public let buckets: [Range<Int>]
     /// How long the all-reduces may wait for the other students (`teacher.timeout_seconds`).
     let deadline: CollectiveDeadline
+    public let mode: GradientSyncMode
+    /// The thread and its own communicator (nil in `nonblocking` mode).
+    private let thread: CommunicationThread?
+    private let threadCommunicator: Communicator?
+    /// Buckets handed to the thread in this step (a prefix of `buckets`).
+    private var bucketsHandedOver = 0
 
-    public init(communicator: Communicator, gradients: FloatBuffer, bucketBytes: Int, deadline: CollectiveDeadline) {
+    public init(communicator: Communicator, gradients: FloatBuffer, bucketBytes: Int, deadline: CollectiveDeadline,
+                mode: GradientSyncMode) throws {
         self.communicator = communicator
         self.gradients = MPIBuffer(unsafeWrapping: gradients.buffer, owner: gradients)
-        let bucketElements = max(1, bucketBytes / MemoryLayout<Float>.stride)
+        buckets = Self.bucketRanges(count: gradients.count, bucketElements: max(1, bucketBytes / MemoryLayout<Float>.stride))
+        self.deadline = deadline
+        self.mode = mode
+        if mode.usesCommunicationThread && communicator.size > 1 {
+            threadCommunicator = try communicator.duplicate()
+            thread = CommunicationThread(name: "gradient all-reduce")
+        } else {
+            threadCommunicator = nil
+            thread = nil
+        }
+    }
+
+    deinit { thread?.stop() }
+
+    /// Ranges of `bucketElements` from the end of a buffer of `count` elements to its start.
+    static func bucketRanges(count: Int, bucketElements: Int) -> [Range<Int>] {
         var ranges: [Range<Int>] = []
-        var end = gradients.count
+        var end = count
         while end > 0 {
             let start = max(0, end - bucketElements)
             ranges.append(start..<end)
             end = start
         }
-        buckets = ranges
-        self.deadline = deadline
+        return ranges
     }
 
-    /// Sums the gradients over every student; returns the seconds spent. `purpose` names
-    /// the all-reduce in a `CollectiveTimeoutError` ("gradient all-reduce at step 12").
+    public func gradientsFinal(from offset: Int) {
+        guard mode == .overlapped else { return }
+        handOver(bucketsStartingAtOrAfter: offset)
+    }
+
+    /// Completes the sum over every student; returns the seconds this call waited.
+    /// `purpose` names the all-reduce in a `CollectiveTimeoutError` ("gradient all-reduce at step 12").
     @discardableResult
     public func sumGradients(purpose: @autoclosure () -> String = "gradient all-reduce") throws -> Double {
         guard communicator.size > 1 else { return 0 }
         let started = Date()
-        var requests: [Request] = []
-        requests.reserveCapacity(buckets.count)
-        for range in buckets {
-            requests.append(try communicator.immediateAllReduce(gradients, range: range, op: .sum))
+        if let thread {
+            handOver(bucketsStartingAtOrAfter: 0)
+            bucketsHandedOver = 0
+            try deadline.wait(for: thread, operation: "MPI_Allreduce", on: communicator, named: "students", purpose: purpose)
+        } else {
+            let requests = try buckets.map { try communicator.immediateAllReduce(gradients, range: $0, op: .sum) }
+            try deadline.wait(forAll: requests, on: communicator, named: "students", purpose: purpose)
         }
-        try deadline.wait(forAll: requests, on: communicator, named: "students", purpose: purpose)
         return Date().timeIntervalSince(started)
+    }
+
+    /// Hands the thread every bucket not handed over yet that starts at or after `offset`.
+    private func handOver(bucketsStartingAtOrAfter offset: Int) {
+        guard let thread, let threadCommunicator else { return }
+        while bucketsHandedOver < buckets.count && buckets[bucketsHandedOver].lowerBound >= offset {
+            let range = buckets[bucketsHandedOver]
+            let gradients = gradients
+            thread.submit { try threadCommunicator.allReduce(gradients, range: range, op: .sum) }
+            bucketsHandedOver += 1
+        }
     }
 
     /// Sums a small extra gradient array (the dskd projectors) over every student.

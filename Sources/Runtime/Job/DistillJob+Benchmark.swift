@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import MPI
 import TrainingCore
@@ -7,11 +8,14 @@ extension DistillJob {
     /// gradient all-reduce both ways, every rank's figures are gathered on `world`, and rank 0
     /// assembles the benchmark (nil elsewhere).
     func measureBenchmark(_ parts: RankParts, _ ledger: IntervalLedger) throws -> DistillBenchmark? {
-        var figures = RankBenchmarkFigures(teacherServingSeconds: ledger.servingSeconds)
+        let time = ledger.time
+        var figures = RankBenchmarkFigures(wallSeconds: time.wallSeconds, cpuSeconds: time.cpuSeconds,
+                                           computeSeconds: time.computeSeconds, teacherWaitSeconds: time.teacherWaitSeconds,
+                                           syncWaitSeconds: time.syncWaitSeconds, creditWaitSeconds: time.creditWaitSeconds)
         let student = parts.role.student
         if let synchronizer = student?.synchronizer, let students = parts.communicators.students {
             // Both from a synchronized start (a barrier first), best of 3: the same bytes
-            // through the bucketed non-blocking path and through one blocking MPI_Allreduce.
+            // through the bucketed path of the run's mode and through one blocking MPI_Allreduce.
             let deadline = collectiveDeadline
             figures.bareAllreduceSeconds = try (0..<3).map { _ in
                 try students.barrier(within: deadline, on: "students", for: "benchmark barrier")
@@ -27,42 +31,60 @@ extension DistillJob {
             figures.heartbeatWallSeconds = liveness.runningSeconds
         }
         if case .teacher(let teacher) = parts.role {
-            figures.teacherComputeSeconds = teacher.service.computeSeconds
-            figures.creditWaitSeconds = teacher.service.creditWaitSeconds
             figures.isTeacher = true
+            figures.teacherTokens = Double(teacher.service.tokensComputed)
         }
         guard let gathered = try world.gather(figures.flat, root: 0, within: collectiveDeadline, on: "world",
                                               for: "benchmark figures gather") else { return nil }
-        return benchmarkFigures(stepRecords: ledger.stepRecords, ranks: RankBenchmarkFigures.ranks(of: gathered),
-                                parameterCount: student?.trainer.model.layout.count ?? 0,
-                                buckets: student?.synchronizer?.buckets.count ?? 0)
+        return try benchmarkFigures(ledger, ranks: RankBenchmarkFigures.ranks(of: gathered),
+                                    buckets: student?.synchronizer?.buckets.count ?? 0)
     }
 
-    /// Rank 0's benchmark figures from the step records and every rank's end-of-run figures.
-    func benchmarkFigures(stepRecords: [StepRecord], ranks: [RankBenchmarkFigures], parameterCount: Int,
-                          buckets: Int) -> DistillBenchmark {
-        let measured = stepRecords.count > 1 ? Array(stepRecords.dropFirst()) : stepRecords
+    /// Rank 0's benchmark figures from its ledger and every rank's end-of-run figures.
+    func benchmarkFigures(_ ledger: IntervalLedger, ranks: [RankBenchmarkFigures], buckets: Int) throws -> DistillBenchmark {
+        let records = ledger.stepRecords
+        let measured = records.count > 1 ? Array(records.dropFirst()) : records
+        let exposed = ledger.exposedSyncSeconds.count > 1 ? Array(ledger.exposedSyncSeconds.dropFirst()) : ledger.exposedSyncSeconds
         let stepSeconds = measured.reduce(0) { $0 + $1.stepSeconds }
-        let tokens = Double(config.data.globalBatchSequences * config.data.sequenceLength * measured.count)
-        var compute = 0.0, serving = 0.0, creditWait = 0.0, bare = 0.0, teachers = 0.0, bucketed = 0.0, heartbeat = 0.0
-        for figures in ranks {
-            compute += figures.teacherComputeSeconds
-            serving += figures.teacherServingSeconds
-            creditWait += figures.creditWaitSeconds
-            bare = max(bare, figures.bareAllreduceSeconds)
-            teachers += figures.isTeacher ? 1 : 0
-            bucketed = max(bucketed, figures.bucketedAllreduceSeconds)
-            heartbeat = max(heartbeat, figures.heartbeatSeconds / max(figures.heartbeatWallSeconds, 1e-9))
-        }
+        let tokensPerStep = Double(config.data.globalBatchSequences * config.data.sequenceLength)
+        let teachers = ranks.filter(\.isTeacher)
+        let flops = try modelFlops(steps: records.count, teacherTokens: teachers.reduce(0) { $0 + $1.teacherTokens })
+        let allSeconds = records.reduce(0) { $0 + $1.stepSeconds }
+        let studentParameters = try studentArchitecture().parameterCount
         return DistillBenchmark(
             worldSize: world.size, teacherRanks: layout.teacherRanks, studentRanks: layout.studentRanks,
             stepsMeasured: measured.count, stepSecondsMean: stepSeconds / Double(max(1, measured.count)),
-            studentTokensPerSecond: tokens / max(stepSeconds, 1e-9),
+            studentTokensPerSecond: tokensPerStep * Double(measured.count) / max(stepSeconds, 1e-9),
             teacherWaitFraction: measured.reduce(0) { $0 + $1.teacherWaitSeconds } / max(stepSeconds, 1e-9),
+            gradientSync: gradientSyncMode.rawValue,
             allreduceSecondsPerStep: measured.reduce(0) { $0 + $1.allreduceSeconds } / Double(max(1, measured.count)),
-            bucketedAllreduceSeconds: bucketed, bareAllreduceSeconds: bare,
-            allreduceBytes: parameterCount * MemoryLayout<Float>.stride, allreduceBuckets: buckets,
-            teacherPoolUtilization: serving > 0 ? compute / serving : 0,
-            teacherCreditWaitSeconds: teachers > 0 ? creditWait / teachers : 0, heartbeatFraction: heartbeat)
+            exposedSyncSecondsPerStep: exposed.reduce(0, +) / Double(max(1, exposed.count)),
+            bucketedAllreduceSeconds: ranks.map(\.bucketedAllreduceSeconds).max() ?? 0,
+            bareAllreduceSeconds: ranks.map(\.bareAllreduceSeconds).max() ?? 0,
+            allreduceBytes: studentParameters * MemoryLayout<Float>.stride, allreduceBuckets: buckets,
+            teacherPoolUtilization: teachers.isEmpty ? 0
+                : teachers.reduce(0) { $0 + $1.computeSeconds } / max(teachers.reduce(0) { $0 + $1.wallSeconds }, 1e-9),
+            teacherCreditWaitSeconds: teachers.isEmpty ? 0 : teachers.reduce(0) { $0 + $1.creditWaitSeconds } / Double(teachers.count),
+            heartbeatFraction: ranks.map { $0.heartbeatSeconds / max($0.heartbeatWallSeconds, 1e-9) }.max() ?? 0,
+            ranks: ranks.enumerated().map { RankTimeBreakdown(rank: $0, role: Self.roleName(layout.roles(ofRank: $0)), figures: $1) },
+            modelFlopsPerStep: flops / Double(max(1, records.count)), modelGflopsPerSecond: flops / max(allSeconds, 1e-9) / 1e9,
+            sgemmPeakGflopsPerCore: 0, cores: hostCount * ProcessInfo.processInfo.activeProcessorCount, machineUtilization: 0)
+    }
+
+    /// The run's model FLOPs over `steps` steps: the student's training FLOPs per token over
+    /// every global batch, and the teacher's forward FLOPs per token over `teacherTokens`
+    /// (the pool's; a single process computes the teacher for every token itself).
+    func modelFlops(steps: Int, teacherTokens: Double) throws -> Double {
+        let T = config.data.sequenceLength
+        let tokens = Double(config.data.globalBatchSequences * T * steps)
+        let selfServed = layout.teacherRanks.isEmpty && objective.needsTeacher && config.teacher.resolvedSource == .live
+        let teacherTokens = selfServed ? tokens : teacherTokens
+        return try studentArchitecture().flopsPerToken(sequenceLength: T) * tokens
+            + teacher.architecture.shape.forwardFlopsPerToken(sequenceLength: T) * teacherTokens
+    }
+
+    /// The student's architecture (on every rank, whether or not it trains).
+    func studentArchitecture() throws -> LlamaConfig {
+        try StudentInitializer.architecture(config.student, teacher: vocabularies.studentSource.config)
     }
 }

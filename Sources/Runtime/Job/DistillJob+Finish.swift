@@ -16,7 +16,7 @@ extension DistillJob {
                 + "teacher tokens and were cut (their last student positions had no teacher positions to attend to)\n").utf8))
         }
         let student = parts.role.student
-        if let student, student.index == 0, ledger.lastCheckpoint != step {
+        if let student, student.index == 0, ledger.lastCheckpoint != step, !options.benchmark {
             try writeCheckpoint(student, plan: parts.plan, afterStep: step)
         }
         let gradientCheck = try checkGradient(parts, ledger)

@@ -14,6 +14,11 @@ struct IntervalLedger {
     var stepZeroAssignments: [SequenceAssignment]?
     /// A teacher rank's wall time serving (for the pool's utilization).
     var servingSeconds = 0.0
+    /// Where this rank's time went (`ddk bench distill`).
+    var time = RankTimeAccount()
+    /// Rank 0: per measured step, the shortest gradient-sync wait of any student — the sync
+    /// time no student could hide (the longer waits add the students' imbalance).
+    var exposedSyncSeconds: [Double] = []
 }
 
 extension DistillJob {
@@ -79,13 +84,17 @@ extension DistillJob {
     func serveInterval(_ range: Range<Int>, by service: TeacherService, _ parts: inout RankParts,
                        _ ledger: inout IntervalLedger) throws {
         let started = Date()
-        for _ in range {
-            let (step, assignments) = try parts.plan.nextStep()
-            heartbeat(at: step)
-            try service.serve(step: step, plan: parts.plan, assignments: assignments)
+        try ledger.time.timing {
+            for _ in range {
+                let (step, assignments) = try parts.plan.nextStep()
+                heartbeat(at: step)
+                try service.serve(step: step, plan: parts.plan, assignments: assignments)
+            }
+            try service.drain()
         }
-        try service.drain()
         ledger.servingSeconds += Date().timeIntervalSince(started)
+        ledger.time.computeSeconds = service.computeSeconds
+        ledger.time.creditWaitSeconds = service.creditWaitSeconds
     }
 
     /// The students' and rank 0's side of the steps `range`: each student trains on its share,
@@ -104,22 +113,27 @@ extension DistillJob {
             if step == 0 { ledger.stepZeroAssignments = assignments }
             var figures = RankStepFigures.notTraining(componentCount: componentCount)
             var checksum: UInt64 = 0
-            if let student {
-                figures = try trainStep(step, assignments: assignments, by: student, parts, &ledger)
-                if logChecksums { checksum = student.trainer.weightChecksum() }
-                try writeCheckpointIfDue(afterStep: step + 1, by: student, parts, &ledger)
+            var stepTime = RankTimeAccount()
+            let gathered = try stepTime.timing {
+                if let student {
+                    figures = try trainStep(step, assignments: assignments, by: student, parts, &ledger)
+                    if logChecksums { checksum = student.trainer.weightChecksum() }
+                    try writeCheckpointIfDue(afterStep: step + 1, by: student, parts, &ledger)
+                }
+                return try trainers.gather(figures.flat, root: 0, within: collectiveDeadline, on: "trainers",
+                                           for: "step \(step) figures gather")
             }
-            let gathered = try trainers.gather(figures.flat, root: 0, within: collectiveDeadline, on: "trainers",
-                                               for: "step \(step) figures gather")
+            if step > 0 && student != nil { ledger.time.add(step: stepTime, figures) }
             let checksums = logChecksums ? try trainers.gather(checksum, root: 0, within: collectiveDeadline,
                                                                on: "trainers", for: "step \(step) weight-checksum gather") : nil
             if let gathered, let coordinator = parts.coordinator {
                 let now = Date()
-                let record = stepRecord(step: step, members: RankStepFigures.members(of: gathered, componentCount: componentCount),
-                                        checksums: checksums, seconds: now.timeIntervalSince(stepStarted),
-                                        learningRate: learningRate(atStep: step, student))
+                let members = RankStepFigures.members(of: gathered, componentCount: componentCount)
+                let record = stepRecord(step: step, members: members, checksums: checksums,
+                                        seconds: now.timeIntervalSince(stepStarted), learningRate: learningRate(atStep: step, student))
                 try coordinator.metrics.append(.step(record))
                 ledger.stepRecords.append(record)
+                ledger.exposedSyncSeconds.append(members.filter(\.trains).map(\.allreduceSeconds).min() ?? 0)
                 coordinator.progress.step(record)
                 stepStarted = now
             }
@@ -137,10 +151,12 @@ extension DistillJob {
                                gradientNorm: result.gradientNorm, trains: true)
     }
 
-    /// Student 0 writes a checkpoint every `checkpoint.every_steps` and after the last step.
+    /// Student 0 writes a checkpoint every `checkpoint.every_steps` and after the last step
+    /// (not in a benchmark, whose steps would count the write).
     func writeCheckpointIfDue(afterStep step: Int, by student: StudentPart, _ parts: RankParts,
                               _ ledger: inout IntervalLedger) throws {
-        guard student.index == 0 && (step % config.checkpoint.everySteps == 0 || step == config.training.steps) else { return }
+        guard !options.benchmark && student.index == 0
+                && (step % config.checkpoint.everySteps == 0 || step == config.training.steps) else { return }
         let written = Date()
         try writeCheckpoint(student, plan: parts.plan, afterStep: step)
         ledger.lastCheckpoint = step

@@ -35,6 +35,7 @@ extension DistillJob {
         let resumePoint = try agreeOnResumePoint(dataset: dataset)
         if let resumePoint { try plan.resume(history: resumePoint.state.weightHistory, cursor: resumePoint.state.samplerCursor) }
         let hostnames = try shareHostnames()
+        hostCount = Set(hostnames).count
         liveness = try startLiveness(hostnames: hostnames, communicators: communicators)
         let runLog = rank == 0
             ? try openRunLog(resumePoint: resumePoint, domainCount: dataset.domains.count, hostnames: hostnames,
@@ -121,6 +122,10 @@ extension DistillJob {
         progress.line("distill \(config.name): ranks on hosts: " + Self.ranksByHost(hostnames)
             + (options.versions["openblas_kernel"].map { "; OpenBLAS kernel \($0) on rank 0" } ?? ""))
         announceTeacherData(progress)
+        if gradientSyncMode != config.training.resolvedGradientSync && layout.studentRanks.count > 1 {
+            progress.line("distill \(config.name): MPI granted \(world.environment.providedThreadLevel), not MPI_THREAD_MULTIPLE: "
+                + "the gradient all-reduce runs nonblocking instead of \(config.training.resolvedGradientSync.rawValue)")
+        }
         if let storeCoverage { progress.line("distill \(config.name): " + Self.describe(storeCoverage)) }
         if let resumePoint { progress.line("distill \(config.name): resuming after step \(startStep) from \(resumePoint.folder.path)") }
         if resetLatest {
@@ -186,10 +191,10 @@ extension DistillJob {
                      localBatch: Int, resumePoint: ResumePoint?, store: TargetStore?) throws -> StudentPart {
         let model = try StudentInitializer.makeModel(config.student, vocabularySource: vocabularies.studentSource, batchSize: localBatch,
                                                      sequenceLength: config.data.sequenceLength, seed: config.seed)
-        let synchronizer = communicators.students.map {
-            GradientSynchronizer(communicator: $0, gradients: model.gradients,
-                                 bucketBytes: Int(config.training.allreduceBucketMegabytes * 1_048_576),
-                                 deadline: gradientDeadline)
+        let synchronizer = try communicators.students.map {
+            try GradientSynchronizer(communicator: $0, gradients: model.gradients,
+                                     bucketBytes: Int(config.training.allreduceBucketMegabytes * 1_048_576),
+                                     deadline: gradientDeadline, mode: gradientSyncMode)
         }
         var dualSpaceMatrices: StudentObjective.TeacherMatrices?
         if objective.requirements.contains(.headMatrix) {

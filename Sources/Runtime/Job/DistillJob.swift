@@ -61,6 +61,8 @@ public final class DistillJob {
     let testHooks: TestHooks
     /// The heartbeats (started by `setUp` once the host names are known; nil when off).
     var liveness: LivenessMonitor?
+    /// Distinct hosts of the world (known after `setUp`).
+    var hostCount = 1
 
     /// Lays out the roles (refusing a world too small for them, on every rank alike).
     public init(world: Communicator, config: DistillConfig, configHash: String, teacher: ModelSource,

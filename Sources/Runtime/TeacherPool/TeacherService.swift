@@ -32,6 +32,8 @@ public final class TeacherService {
     /// Seconds spent computing teacher outputs and waiting for credits (for utilization).
     public private(set) var computeSeconds = 0.0
     public private(set) var creditWaitSeconds = 0.0
+    /// Tokens this rank ran the teacher on (for the job's model FLOPs).
+    public private(set) var tokensComputed = 0
 
     public init(worker: TeacherWorker, world: Communicator, layout: RoleLayout, flow: PoolFlowControl, store: TargetStore? = nil) {
         self.worker = worker
@@ -56,6 +58,7 @@ public final class TeacherService {
                 batch = batch.selecting(origins.indices.filter { !store.holds(origins[$0]) })
             }
             let outputs = try worker.outputs(for: batch, step: step, studentIndex: student.index)
+            tokensComputed += batch.batchSize * batch.sequenceLength
             let buffer = MPIBuffer<UInt32>(repeating: 0, count: worker.format.messageWords)
             worker.format.encode(outputs, into: buffer)
             computeSeconds += Date().timeIntervalSince(started)

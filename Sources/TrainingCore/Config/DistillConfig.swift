@@ -199,6 +199,10 @@ public struct DistillConfig: Codable, Equatable, Sendable {
         public var coordinatorTrains: Bool
         /// Size of one fused gradient all-reduce bucket.
         public var allreduceBucketMegabytes: Double
+        /// How the gradient all-reduce runs; nil = `GradientSyncMode.overlapped`.
+        public var gradientSync: GradientSyncMode?
+        /// `gradient_sync`, or its default.
+        public var resolvedGradientSync: GradientSyncMode { gradientSync ?? .overlapped }
         /// Stop cleanly after this many seconds of training; checked at DDK interval
         /// boundaries (the decision is rank 0's, broadcast with the weights); nil = no limit.
         public var timeLimitSeconds: Double?
@@ -227,6 +231,7 @@ public struct DistillConfig: Codable, Equatable, Sendable {
             case steps
             case coordinatorTrains = "coordinator_trains"
             case allreduceBucketMegabytes = "allreduce_bucket_megabytes"
+            case gradientSync = "gradient_sync"
             case timeLimitSeconds = "time_limit_seconds"
             case weightChecksums = "weight_checksums"
             case collectiveTimeoutSeconds = "collective_timeout_seconds"

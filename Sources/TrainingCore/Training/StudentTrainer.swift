@@ -65,7 +65,7 @@ public final class StudentTrainer {
         let labels = try StepLabels(batch.labels, globalLabelTokenCount: globalLabelCount,
                                     vocabularySize: model.config.vocabularySize)
         let sums = try objective.lossAndGradients(model: model, inputs: batch.inputs, labels: labels, teacher: teacherOutputs)
-        try model.backward()
+        try model.backward(gradientsFinal: gradientSummation.map { summation in { summation.gradientsFinal(from: $0) } })
         var allreduceSeconds = try gradientSummation?.sumGradients(purpose: "gradient all-reduce at step \(step)") ?? 0
         if let projectors = objective.dualSpace?.projectors {
             allreduceSeconds += try gradientSummation?.sum(&projectors.gradients, purpose: "projector gradient all-reduce at step \(step)") ?? 0

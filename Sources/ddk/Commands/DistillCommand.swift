@@ -33,7 +33,7 @@ struct DistillCommand: ParsableCommand {
     var checkGradient = false
 
     func run() throws {
-        let environment = try MPIEnvironment()
+        let environment = try MPIEnvironment(threadLevel: .multiple)
         let world = environment.world
         if world.size > 1 { BLASThreads.set(1) }
         var roles = "starting"
