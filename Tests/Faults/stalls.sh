@@ -14,6 +14,9 @@
 #                        figures gather (collective deadline shorter than the teacher's here)
 #   idle-teacher-stopped a `ce` job's idle teacher stops: rank 0 waits for it in the next DDK
 #                        boundary's world collectives
+#   late-student-MODE    a student sleeps before a step (DDK_TEST_STEP_STALL), under each
+#                        training.gradient_sync: the others' gradient all-reduce times out
+#                        (teacher.timeout_seconds), the thread modes' inside MPI_Allreduce
 # Each job must end non-zero within its deadline + 30 s of the stop and not before the
 # deadline, with the first error line naming what was waited for and, for a collective, the
 # stopped rank, its role and host (the heartbeats of `training.heartbeat_seconds`: "silent
@@ -164,5 +167,42 @@ stall student-stopped-gather 4 3 6 8 'step [0-9]+ (figures|weight-checksum) gath
 stall idle-teacher-stopped 3 1 6 8 'DDK (decision broadcast|weight-hash gather) at step 40 on world \(3 ranks\) did not complete: rank [02] \((coordinator\+)?student\) waited [0-9.]+ s \(training\.collective_timeout_seconds\).*: silent rank 1 \(teacher, host [^)]+\) last heard [0-9.]+ s ago' \
     --set objective.name=ce --set teacher.ranks=1 --set ddk.interval_steps=40 \
     --set training.collective_timeout_seconds=8 --set teacher.timeout_seconds=60
+
+# (f) A student is late for a step's gradient all-reduce (DDK_TEST_STEP_STALL: rank 2 sleeps
+# 60 s before step 5), under each training.gradient_sync: the others wait for it in that
+# all-reduce — with a communication thread, inside MPI_Allreduce on the thread while the
+# training thread holds the deadline — and end the job once teacher.timeout_seconds pass.
+late_student() {
+    local mode=$1 underlying=$2
+    local folder="$out/late-student-$mode"
+    mkdir -p "$folder"
+    local started
+    started=$(now)
+    DDK_TEST_STEP_STALL=2:5:60 timeout -k 5 150 mpirun --allow-run-as-root --oversubscribe -x DDK_TEST_STEP_STALL -np 3 \
+        "$ddk" distill --config launch/configs/tiny.toml --set objective.name=ce --set teacher.ranks=0 --set training.steps=40 \
+        --set ddk.interval_steps=1000 --set teacher.timeout_seconds=4 --set training.heartbeat_seconds=1 \
+        --set training.gradient_sync="\"$mode\"" \
+        --set run_directory="$folder" >"$folder/output.log" 2>&1
+    local status=$? elapsed
+    elapsed=$(since "$started")
+    local first
+    first=$(grep -m1 -E '^ddk distill: rank [0-9]+ \([^)]*\): error: ' "$folder/output.log")
+    local pattern="error: gradient all-reduce at step 5 on students \(3 ranks\) did not complete: rank [01] \((coordinator\+)?student\) waited [4-9][0-9.]* s \(teacher\.timeout_seconds\).*: silent rank 2 \(student, host [^)]+\).*\[$underlying"
+    if [ "$status" -eq 0 ] || [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+        fail "late-student-$mode: the job ended with status $status (0: the stall went unnoticed; 124/137: it hung)"
+    elif greater 4 "$elapsed"; then
+        fail "late-student-$mode: ended ${elapsed} s after the start, before the 4 s deadline could pass: $first"
+    elif greater "$elapsed" 50; then
+        fail "late-student-$mode: ended ${elapsed} s after the start, past the 4 s deadline plus start-up: $first"
+    elif ! grep -qE -- "$pattern" <<<"$first"; then
+        fail "late-student-$mode: the first error line does not match /$pattern/: ${first:-no error line}"
+        tail -n 8 "$folder/output.log"
+    else
+        pass "late-student-$mode: the job ended (exit $status) ${elapsed} s after its start: $first"
+    fi
+}
+late_student overlapped "MPI_Allreduce: still waiting for the communication thread's collectives\\]"
+late_student after_backward "MPI_Allreduce: still waiting for the communication thread's collectives\\]"
+late_student nonblocking 'MPI_Iallreduce: still waiting for '
 
 suite_summary stall-tests

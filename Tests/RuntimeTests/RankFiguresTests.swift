@@ -52,5 +52,10 @@ final class RankFiguresTests: XCTestCase {
         XCTAssertThrowsError(try TestHooks.fromEnvironment(["DDK_TEST_CHECKPOINT_STALL": "8"])) { error in
             XCTAssertEqual("\(error)", "DDK_TEST_CHECKPOINT_STALL must be STEP:SECONDS, not '8'")
         }
+        let step = try XCTUnwrap(try TestHooks.fromEnvironment(["DDK_TEST_STEP_STALL": "2:5:60"]).stepStall)
+        XCTAssertEqual([Double(step.rank), Double(step.step), step.seconds], [2, 5, 60])
+        XCTAssertThrowsError(try TestHooks.fromEnvironment(["DDK_TEST_STEP_STALL": "5:60"])) { error in
+            XCTAssertEqual("\(error)", "DDK_TEST_STEP_STALL must be RANK:STEP:SECONDS, not '5:60'")
+        }
     }
 }

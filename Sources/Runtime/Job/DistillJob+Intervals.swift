@@ -145,6 +145,8 @@ extension DistillJob {
     func trainStep(_ step: Int, assignments: [SequenceAssignment], by student: StudentPart, _ parts: RankParts,
                    _ ledger: inout IntervalLedger) throws -> RankStepFigures {
         let batch = parts.plan.batch(of: assignments, studentIndex: student.index)
+        let stall = testHooks.stepStallSeconds(rank: world.rank, step: step)
+        if stall > 0 { Thread.sleep(forTimeInterval: stall) }
         let result = try student.trainer.train(step: step, batch: batch, teacher: student.channel)
         return RankStepFigures(componentSums: result.componentSums, teacherWaitSeconds: result.teacherWaitSeconds,
                                allreduceSeconds: result.allreduceSeconds, stepSeconds: result.stepSeconds,

@@ -9,10 +9,15 @@ public struct TestHooks {
     /// `DDK_TEST_CAPTURE_STALL=BLOCKS:SECONDS`: `ddk capture`'s rank 0 sleeps once it has
     /// written BLOCKS blocks, so a test can kill the capture midway.
     public var captureStall: (blocks: Int, seconds: Double)?
+    /// `DDK_TEST_STEP_STALL=RANK:STEP:SECONDS`: world rank RANK, a student, sleeps before
+    /// step STEP, so the other students wait for it in that step's gradient all-reduce.
+    public var stepStall: (rank: Int, step: Int, seconds: Double)?
 
-    public init(checkpointStall: (step: Int, seconds: Double)? = nil, captureStall: (blocks: Int, seconds: Double)? = nil) {
+    public init(checkpointStall: (step: Int, seconds: Double)? = nil, captureStall: (blocks: Int, seconds: Double)? = nil,
+                stepStall: (rank: Int, step: Int, seconds: Double)? = nil) {
         self.checkpointStall = checkpointStall
         self.captureStall = captureStall
+        self.stepStall = stepStall
     }
 
     /// The hooks set in `environment` (none when no variable is set).
@@ -20,6 +25,13 @@ public struct TestHooks {
         var hooks = TestHooks()
         hooks.checkpointStall = try countAndSeconds("DDK_TEST_CHECKPOINT_STALL", "STEP", environment)
         hooks.captureStall = try countAndSeconds("DDK_TEST_CAPTURE_STALL", "BLOCKS", environment)
+        if let value = environment["DDK_TEST_STEP_STALL"], !value.isEmpty {
+            let parts = value.split(separator: ":")
+            guard parts.count == 3, let rank = Int(parts[0]), let step = Int(parts[1]), let seconds = Double(parts[2]) else {
+                throw TestHookError("DDK_TEST_STEP_STALL must be RANK:STEP:SECONDS, not '\(value)'")
+            }
+            hooks.stepStall = (rank, step, seconds)
+        }
         return hooks
     }
 
@@ -31,6 +43,11 @@ public struct TestHooks {
             throw TestHookError("\(name) must be \(countName):SECONDS, not '\(value)'")
         }
         return (count, seconds)
+    }
+
+    /// Seconds world rank `rank` sleeps before training `step` (0: none).
+    func stepStallSeconds(rank: Int, step: Int) -> Double {
+        stepStall.flatMap { $0.rank == rank && $0.step == step ? $0.seconds : nil } ?? 0
     }
 
     /// Seconds to stall the checkpoint after `step` (0: none).
