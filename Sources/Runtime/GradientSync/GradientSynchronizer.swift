@@ -91,8 +91,25 @@ public final class GradientSynchronizer: GradientSummation {
         while bucketsHandedOver < buckets.count && buckets[bucketsHandedOver].lowerBound >= offset {
             let range = buckets[bucketsHandedOver]
             let gradients = gradients
-            thread.submit { try threadCommunicator.allReduce(gradients, range: range, op: .sum) }
+            thread.submit {
+                try Self.awaitEveryStudent(on: threadCommunicator)
+                try threadCommunicator.allReduce(gradients, range: range, op: .sum)
+            }
             bucketsHandedOver += 1
+        }
+    }
+
+    /// Returns once every student has reached this point (`MPI_Ibarrier`, polled with short
+    /// sleeps). A blocking collective spins on the CPU while it waits for a peer, and on
+    /// cores shared with the peers that spin slows the very rank it waits for; so the thread
+    /// enters each blocking all-reduce only when every student is there. No deadline here:
+    /// the training thread holds it, and a timeout aborts the job.
+    private static func awaitEveryStudent(on communicator: Communicator) throws {
+        let arrival = try communicator.immediateBarrier()
+        var pause: UInt32 = 20
+        while try !arrival.test() {
+            usleep(pause)
+            pause = min(pause * 2, 200)
         }
     }
 
