@@ -68,6 +68,34 @@ final class ModelTests: XCTestCase {
         try checkWholeModel(c)
     }
 
+    /// What a data-parallel caller relies on to sum gradients during backward: the offsets
+    /// come from the end of the buffer down to 0, one per block, and the gradients from each
+    /// offset on never change again in the pass.
+    func testBackwardReportsGradientsFinalFromTheEndDown() throws {
+        for tied in [true, false] {
+            var config = tinyConfig
+            config.tieWordEmbeddings = tied
+            let B = 2, T = 6
+            let model = try LlamaModel(config: config, batchSize: B, sequenceLength: T, seed: 11, lmHeadChunkRows: 5)
+            let (tokens, targets) = makeBatch(config, B: B, T: T, seed: 13)
+            model.zeroGradients()
+            try model.forward(tokens: tokens, batchSize: B, sequenceLength: T)
+            var ce = try CrossEntropyLoss(targets: targets, vocabularySize: config.vocabularySize)
+            try model.lmHeadLoss(&ce)
+            var reported: [(offset: Int, values: [Float])] = []
+            try model.backward { offset in
+                reported.append((offset, Array(UnsafeBufferPointer(start: model.gradients.pointer + offset,
+                                                                   count: model.layout.count - offset))))
+            }
+            let layout = model.layout
+            XCTAssertEqual(reported.map(\.offset), [layout.finalNorm] + layout.layers.reversed().map(\.inputNorm) + [0])
+            let final = model.gradients.toArray()
+            for (offset, values) in reported {
+                XCTAssertEqual(values, Array(final[offset...]), "gradients from \(offset) changed after they were reported final")
+            }
+        }
+    }
+
     func testExtraHiddenGradientFlowsThroughBackward() throws {
         // L = Σ hidden ⊙ R: inject R as ∂L/∂hidden without any head loss.
         let B = 1, T = 4
