@@ -12,8 +12,6 @@ struct IntervalLedger {
     var stepRecords: [StepRecord] = []
     /// Step 0's global batch (for `--check-gradient`).
     var stepZeroAssignments: [SequenceAssignment]?
-    /// A teacher rank's wall time serving (for the pool's utilization).
-    var servingSeconds = 0.0
     /// Where this rank's time went (`ddk bench distill`).
     var time = RankTimeAccount()
     /// Rank 0: per measured step, the shortest gradient-sync wait of any student — the sync
@@ -83,7 +81,6 @@ extension DistillJob {
     /// share, then drain (the next interval's batches depend on weights not decided yet).
     func serveInterval(_ range: Range<Int>, by service: TeacherService, _ parts: inout RankParts,
                        _ ledger: inout IntervalLedger) throws {
-        let started = Date()
         try ledger.time.timing {
             for _ in range {
                 let (step, assignments) = try parts.plan.nextStep()
@@ -92,7 +89,6 @@ extension DistillJob {
             }
             try service.drain()
         }
-        ledger.servingSeconds += Date().timeIntervalSince(started)
         ledger.time.computeSeconds = service.computeSeconds
         ledger.time.creditWaitSeconds = service.creditWaitSeconds
     }
@@ -123,7 +119,7 @@ extension DistillJob {
                 return try trainers.gather(figures.flat, root: 0, within: collectiveDeadline, on: "trainers",
                                            for: "step \(step) figures gather")
             }
-            if step > 0 && student != nil { ledger.time.add(step: stepTime, figures) }
+            if step > parts.startStep && student != nil { ledger.time.add(step: stepTime, figures) }
             let checksums = logChecksums ? try trainers.gather(checksum, root: 0, within: collectiveDeadline,
                                                                on: "trainers", for: "step \(step) weight-checksum gather") : nil
             if let gathered, let coordinator = parts.coordinator {
