@@ -22,6 +22,10 @@
 # (its eth0 and its bridge port). The bench's last measured step also writes a checkpoint
 # (step == training.steps); its time, from the job's "checkpoint step-N written in S s"
 # line, is taken out of the measured mean (when there is no such line, nothing is).
+# The machine may be shared with other work (another engineer's benchmarks): the cores it
+# kept busy during each bench (the machine's busy CPU time from /proc/stat less the job's
+# processes', sampled every 0.5 s) go to the model as --other-busy-cores; the table shows
+# the prediction for an idle machine and for that load, and the check uses the latter.
 # Ends with `plan-tests: N passed, M failed`; needs root and data/ (launch/demo's teacher
 # and shards).
 set -euo pipefail
@@ -110,47 +114,84 @@ limit_links() {
     done
 }
 
-# run_bench LAYOUT RATE: bench distill across the layout's hosts; prints the JSON line's file
+# busy_ticks: the machine's busy CPU time so far, clock ticks (user, nice, system, irq, softirq, steal)
+busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+
+# sample_job_cpu FILE: until FILE.stop exists, every 0.5 s, "pid ticks" (utime + stime) of every
+# process in the namespace hosts (the job's ranks and daemons)
+sample_job_cpu() {
+    local host pid
+    while [[ ! -e "$1.stop" ]]; do
+        for host in "${NETNS_HOSTS[@]}"; do
+            for pid in $(ip netns pids "$host" 2>/dev/null); do
+                awk -v pid="$pid" '{ print pid, $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || true
+            done
+        done
+        sleep 0.5
+    done > "$1"
+}
+
+# run_bench LAYOUT RATE: bench distill across the layout's hosts; OTHER_CORES is set to the
+# cores other work kept busy meanwhile (the machine's busy time less the job's, over the run)
 run_bench() {
-    local layout="$1" rate="$2" hosts ranks out="$work/bench-$1-$2"
+    local layout="$1" rate="$2" hosts ranks out="$work/bench-$1-$2" start_ticks start_ms sampler rc=0
     hosts=$(layout_hosts "$layout"); ranks=$hosts
     printf '%s slots=1\n' "${NETNS_HOSTS[@]:0:$hosts}" > "$work/hostfile-$hosts"
     layout_sets "$layout"
+    sample_job_cpu "$out.cpu" & sampler=$!
+    start_ticks=$(busy_ticks); start_ms=$(now_ms)
     netns_run "${NETNS_HOSTS[0]}" "$REPO_ROOT/launch/run-hostfile" --hostfile "$work/hostfile-$hosts" -n "$ranks" \
         --tcp-only --iface "$NETNS_SUBNET" --keepalive --bind-to none --rsh-agent "$CLUSTER_DIR/rsh-agent" \
         --timeout "$limit" -- "$ddk" bench distill --config "$config" --steps "$steps" "${SETS[@]}" --json \
-        > "$out.out" 2> "$out.err"
+        > "$out.out" 2> "$out.err" || rc=$?
+    local ticks=$(( $(busy_ticks) - start_ticks )) elapsed=$(( $(now_ms) - start_ms ))
+    touch "$out.cpu.stop"; wait "$sampler" || true
+    OTHER_CORES=$(python3 - "$out.cpu" "$ticks" "$elapsed" "$(getconf CLK_TCK)" <<'PY'
+import sys
+job = {}
+for line in open(sys.argv[1]):
+    pid, ticks = line.split()
+    job[pid] = max(job.get(pid, 0), int(ticks))
+other = (int(sys.argv[2]) - sum(job.values())) / int(sys.argv[4]) / (int(sys.argv[3]) / 1000)
+print("%.2f" % max(0.0, other))
+PY
+)
+    return $rc
 }
 
-# predict LAYOUT RATE: ddk plan's step_seconds for the layout on links of RATE
+# predict LAYOUT RATE OTHER NAME: ddk plan's prediction for the layout on links of RATE, with
+# OTHER cores busy with other work, into predict-LAYOUT-RATE-NAME.json
 predict() {
-    local layout="$1" rate="$2" hosts gbps
+    local layout="$1" rate="$2" other="$3" name="$4" hosts gbps
     hosts=$(layout_hosts "$layout")
     gbps=$(python3 -c 'import sys; print(float(sys.argv[1]) / 1e9)' "$(numfmt --from=si "$(tr a-z A-Z <<< "${rate%bit}")")")
     "$ddk" plan --figures "$work/figures-$layout.json" --nodes "$hosts" --ranks-per-node 1 \
         --cores-per-node "$(python3 -c 'import sys; print(int(sys.argv[1]) / int(sys.argv[2]))' "$cores" "$hosts")" --shared-cores \
-        --link-gbps "$gbps" --link-latency-us 50 --ranks "$hosts" --teacher-ranks "$(layout_teachers "$layout")" \
+        --other-busy-cores "$other" --link-gbps "$gbps" --link-latency-us 50 --ranks "$hosts" \
+        --teacher-ranks "$(layout_teachers "$layout")" \
         --global-batch-tokens "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["global_batch_tokens"])' "$work/figures-$layout.json")" \
-        --json > "$work/predict-$layout-$rate.json"
+        --json > "$work/predict-$layout-$rate-$name.json"
 }
 
 # compare LAYOUT RATE: one table row; pass when within the tolerance
 table="$work/table.md"
-printf '| link | layout | predicted step s | measured step s | difference | predicted bottleneck | measured all-reduce s/step | teacher wait |\n|---|---|---:|---:|---:|---|---:|---:|\n' > "$table"
+printf '| link | layout | predicted step s, idle machine | other work, cores | predicted step s, that load | measured step s | difference | predicted bottleneck | measured all-reduce s/step | teacher wait |\n|---|---|---:|---:|---:|---:|---:|---|---:|---:|\n' > "$table"
 compare() {
     local layout="$1" rate="$2" row verdict
-    row=$(python3 - "$work/predict-$layout-$rate.json" "$work/bench-$layout-$rate.out" "$work/bench-$layout-$rate.err" \
-                   "$layout" "$rate" "$tolerance" <<'PY'
+    row=$(python3 - "$work/predict-$layout-$rate-loaded.json" "$work/bench-$layout-$rate.out" "$work/bench-$layout-$rate.err" \
+                   "$layout" "$rate" "$tolerance" "$work/predict-$layout-$rate-idle.json" "$OTHER_CORES" <<'PY'
 import json, re, sys
 predicted = json.load(open(sys.argv[1]))
+idle = json.load(open(sys.argv[7]))
 bench = [json.loads(line) for line in open(sys.argv[2]) if line.startswith("{")][-1]
 text = open(sys.argv[3]).read() + open(sys.argv[2]).read()
 checkpoint = sum(float(s) for s in re.findall(r"checkpoint step-\d+ written in ([0-9.]+) s", text))
 measured = bench["step_seconds_mean"] - checkpoint / max(1, bench["steps_measured"])
 difference = (predicted["step_seconds"] - measured) / measured
 ok = abs(difference) * 100 <= float(sys.argv[6])
-print("ok" if ok else "off", "| %s | %s | %.3f | %.3f | %+.1f %% | %s | %.3f | %.2f |" % (
-    sys.argv[5], sys.argv[4], predicted["step_seconds"], measured, 100 * difference, predicted["bottleneck"],
+print("ok" if ok else "off", "| %s | %s | %.3f | %s | %.3f | %.3f | %+.1f %% | %s | %.3f | %.2f |" % (
+    sys.argv[5], sys.argv[4], idle["step_seconds"], sys.argv[8], predicted["step_seconds"], measured, 100 * difference,
+    predicted["bottleneck"],
     bench["allreduce_seconds_per_step"], bench["teacher_wait_fraction"]),
     "(checkpoint %.2f s taken out)" % checkpoint if checkpoint else "")
 PY
@@ -171,7 +212,12 @@ for rate in $rates; do
             fail "$layout at $rate: bench distill exited non-zero"; tail -n 15 "$work/bench-$layout-$rate.err" | sed 's/^/    | /'
             continue
         fi
-        if predict "$layout" "$rate"; then compare "$layout" "$rate"; else fail "$layout at $rate: ddk plan failed"; fi
+        say "$layout at $rate: other work kept $OTHER_CORES of the $cores cores busy meanwhile"
+        if predict "$layout" "$rate" 0 idle && predict "$layout" "$rate" "$OTHER_CORES" loaded; then
+            compare "$layout" "$rate"
+        else
+            fail "$layout at $rate: ddk plan failed"
+        fi
     done
 done
 say "predicted (ddk plan) against measured (ddk bench distill, step_seconds_mean), $steps steps:"
