@@ -109,21 +109,31 @@ final class ScalingModelTests: XCTestCase {
         XCTAssertEqual(best.scalingEfficiency, (2000 / 2.7) / (4 * 2000 / 7.0), accuracy: 1e-9)
     }
 
-    func testSharedCoresCountBusyRanks() throws {
-        // 2 ce students on one core: each computes except while both wait in the all-reduce, so
-        // s = 2 · s/(s + 0.1) → s = 1.9: the step is 1.9 + 0.1 = 2.0 s.
+    func testSharedCoresCountRanksComputingTogether() throws {
+        // 2 ce students on one core compute in lockstep: both run at once, s = 2; step 2.0 + 0.1.
         let crowded = try model(teacher: false, cluster: cluster(ranksPerNode: 2, cores: 1)).predict(PlannedLayout(ranks: 2, teacherRanks: 0))
-        XCTAssertEqual(crowded.computeSlowdown, 1.9, accuracy: 1e-6)
-        XCTAssertEqual(crowded.stepSeconds, 2.0, accuracy: 1e-6)
-        // Teacher-bound on 2 cores for 3 ranks: the students compute a quarter of the step, so the
-        // busy ranks (1 + 2 × 0.25) fit the cores: no slowdown, where ranks / cores would say 1.5.
+        XCTAssertEqual(crowded.computeSlowdown, 2, accuracy: 1e-9)
+        XCTAssertEqual(crowded.stepSeconds, 2.1, accuracy: 1e-9)
+        // Teacher-bound, 3 ranks on 2 cores: the students compute together while the teacher
+        // runs: (2 + 1) / 2 = 1.5 for them (1.5 s + 0.1 s, still under 4 s); the teacher competes
+        // with students computing 1.5 s of its 4 s step: (1 + 2 × 0.375) / 2 < 1: no slowdown,
+        // where ranks / cores would say 1.5.
         let teacherBound = try model(cluster: cluster(ranksPerNode: 3, cores: 2)).predict(PlannedLayout(ranks: 3, teacherRanks: 1))
-        XCTAssertEqual(teacherBound.computeSlowdown, 1, accuracy: 1e-9)
+        XCTAssertEqual(teacherBound.computeSlowdown, 1.5, accuracy: 1e-9)
+        XCTAssertEqual(teacherBound.teacherSlowdown, 1, accuracy: 1e-9)
         XCTAssertEqual(teacherBound.stepSeconds, 4.0, accuracy: 1e-9)
         // Namespace hosts: 3 nodes of 2/3 core sharing one machine's 2 cores, the same.
         let hosts = try model(cluster: cluster(nodes: 3, ranksPerNode: 1, cores: 2.0 / 3, shared: true))
             .predict(PlannedLayout(ranks: 3, teacherRanks: 1))
-        XCTAssertEqual(hosts.computeSlowdown, 1, accuracy: 1e-9)
+        XCTAssertEqual(hosts.computeSlowdown, 1.5, accuracy: 1e-9)
+        XCTAssertEqual(hosts.teacherSlowdown, 1, accuracy: 1e-9)
+        // Other work keeping both cores of that machine busy: 2 ce students on 2 namespace hosts
+        // run with 2 busy cores: (2 + 2) / 2 = 2; the step 2 × 1.0 s + the link all-reduce 1.7 s.
+        var loaded = cluster(nodes: 2, ranksPerNode: 1, cores: 1, shared: true)
+        loaded.otherBusyCores = 2
+        let contended = try model(teacher: false, cluster: loaded).predict(PlannedLayout(ranks: 2, teacherRanks: 0))
+        XCTAssertEqual(contended.computeSlowdown, 2, accuracy: 1e-9)
+        XCTAssertEqual(contended.stepSeconds, 3.7, accuracy: 1e-9)
     }
 
     func testAllReduceFitRecoversLatencyAndBandwidth() {

@@ -20,6 +20,10 @@ public struct ClusterDescription: Codable, Equatable, Sendable {
     /// took 5.70 s; 68.04 MB at 12.5 MB/s × 0.956 is 5.69 s.
     public var linkPayloadFraction: Double
 
+    /// Cores of the machine(s) taken by work outside the job (another job on a shared
+    /// machine), counted against the pool with `sharedCores`, else against each node.
+    public var otherBusyCores: Double = 0
+
     /// 1448 / 1514: TCP/IPv4 (with timestamps) payload per Ethernet frame of MTU 1500.
     public static let tcpOverEthernetPayloadFraction = 1448.0 / 1514.0
 
@@ -44,21 +48,25 @@ public struct ClusterDescription: Codable, Equatable, Sendable {
     /// The node of `rank` when ranks fill the nodes in order (mpirun's `--map-by slot`).
     public func node(ofRank rank: Int) -> Int { rank / ranksPerNode }
 
-    /// How much slower one rank computes than alone on a core: the busy ranks (each counted
-    /// by the fraction of the step it computes) over the cores they share, at least 1.
-    /// `busyRanksPerNode[n]` is node n's sum. A node's ranks share its cores; with
-    /// `sharedCores` every rank shares the pool of all nodes' cores.
-    public func computeSlowdown(busyRanksPerNode: [Double]) -> Double {
+    /// How much slower a rank computes than alone on a core: the ranks computing at the same
+    /// moment (`runningRanksPerNode[n]` on node n, fractional for a rank that computes part of
+    /// the time) and the other work's busy cores over the cores they share, at least 1. A
+    /// node's ranks share its cores; with `sharedCores` every rank shares the pool of all
+    /// nodes' cores.
+    public func computeSlowdown(busyRanksPerNode runningRanksPerNode: [Double]) -> Double {
+        // Another job's busy cores count like busy ranks: they take their share of the cores.
         if sharedCores {
-            return max(1, busyRanksPerNode.reduce(0, +) / (coresPerNode * Double(nodes)))
+            return max(1, (runningRanksPerNode.reduce(0, +) + otherBusyCores) / (coresPerNode * Double(nodes)))
         }
-        return max(1, (busyRanksPerNode.max() ?? 0) / coresPerNode)
+        return max(1, ((runningRanksPerNode.max() ?? 0) + otherBusyCores) / coresPerNode)
     }
 
     /// Refuses a cluster the model cannot describe, naming the value.
     public func validate() throws {
         guard nodes >= 1, ranksPerNode >= 1 else { throw ScalingModelError.invalidCluster("nodes and ranks per node must be ≥ 1") }
-        guard coresPerNode > 0 else { throw ScalingModelError.invalidCluster("cores per node must be > 0") }
+        guard coresPerNode > 0, otherBusyCores >= 0 else {
+            throw ScalingModelError.invalidCluster("cores per node must be > 0 and other busy cores ≥ 0")
+        }
         guard linkBitsPerSecond > 0, linkLatencySeconds >= 0, linkPayloadFraction > 0, linkPayloadFraction <= 1 else {
             throw ScalingModelError.invalidCluster("link bandwidth must be > 0, latency ≥ 0, payload fraction in (0, 1]")
         }

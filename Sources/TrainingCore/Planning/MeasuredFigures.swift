@@ -13,9 +13,11 @@ public struct MeasuredFigures: Codable, Equatable, Sendable {
     /// The per-rank batch (tokens) the student step was timed at.
     public var studentBatchTokens: Int
     /// Seconds of one student step (forward, objective, backward, clip, AdamW; no
-    /// all-reduce, no teacher wait) per token of the per-rank batch.
+    /// all-reduce, no teacher wait) per token of the per-rank batch, on a core of its own
+    /// (`plan measure` takes process CPU time: one thread).
     public var studentStepSecondsPerToken: Double
-    /// Tokens per second of one teacher rank: forward pass and the message's targets.
+    /// Tokens per second of one teacher rank on a core of its own: forward pass and the
+    /// message's targets.
     public var teacherTokensPerSecond: Double
     /// Bytes of a teacher message per token of the student's batch.
     public var teacherMessageBytesPerToken: Double

@@ -12,10 +12,12 @@
 ///     with boundaries = step + (validation pass / students × slowdown + one teacher step
 ///                       to refill the drained pool) / K
 ///
-/// The slowdown is 1 unless ranks outnumber cores: then the cores are shared by the busy
-/// ranks, each counted by the fraction of the step it computes (a rank waiting for its
-/// teacher sleeps in its poll loop and leaves its core to others), found by fixed-point
-/// iteration. Ranks fill nodes in order, rank 0 first (`RoleLayout`).
+/// The slowdowns are 1 unless ranks (and other work) outnumber cores: then a computing rank
+/// shares the cores with the others computing at the same moment: every student while the
+/// students compute (they step in lockstep), the teachers by the share of the step they
+/// compute (a waiting rank sleeps in its poll loop and leaves its core to others), and the
+/// cores other work keeps busy; found by fixed-point iteration. Ranks fill nodes in order,
+/// rank 0 first (`RoleLayout`).
 public struct ScalingModel: Sendable {
     public let figures: MeasuredFigures
     public let cluster: ClusterDescription
@@ -44,15 +46,15 @@ public struct ScalingModel: Sendable {
     public func predict(_ layout: PlannedLayout) throws -> ScalingPrediction {
         try layout.validate(needsTeacher: figures.needsTeacher, cluster: cluster)
         let work = StepWork(layout: layout, model: self)
-        var slowdown = cluster.computeSlowdown(busyRanksPerNode: work.busyRanksPerNode(stepSeconds: nil, slowdown: 1))
+        var slowdown = work.nextSlowdown(stepSeconds: nil, slowdown: ComputeSlowdown(students: 1, teachers: 1))
         for _ in 0..<200 {  // damped: half way to the next estimate (it converges from above)
             let step = work.times(slowdown: slowdown).stepSeconds
-            let next = cluster.computeSlowdown(busyRanksPerNode: work.busyRanksPerNode(stepSeconds: step, slowdown: slowdown))
-            if abs(next - slowdown) < 1e-12 {
+            let next = work.nextSlowdown(stepSeconds: step, slowdown: slowdown)
+            if next.distance(to: slowdown) < 1e-12 {
                 slowdown = next
                 break
             }
-            slowdown = (slowdown + next) / 2
+            slowdown = slowdown.halfWay(to: next)
         }
         let reference = try singleRankTokensPerSecond()
         return work.prediction(slowdown: slowdown, singleRankTokensPerSecond: reference)
@@ -65,7 +67,7 @@ public struct ScalingModel: Sendable {
         alone.sharedCores = false
         let model = try ScalingModel(figures: figures, cluster: alone, algorithm: algorithm, globalBatchTokens: globalBatchTokens)
         let work = StepWork(layout: PlannedLayout(ranks: 1, teacherRanks: 0, coordinatorTrains: true), model: model)
-        let times = work.times(slowdown: 1)
+        let times = work.times(slowdown: ComputeSlowdown(students: 1, teachers: 1))
         return work.globalTokens / times.stepSecondsWithBoundaries
     }
 

@@ -24,8 +24,11 @@ public struct ScalingPrediction: Codable, Equatable, Sendable {
     /// Tokens/s against the ranks × one rank's tokens/s (1 at one rank).
     public var scalingEfficiency: Double
     public var bottleneck: ScalingBottleneck
-    /// How much slower each rank computes than alone on a core (shared cores).
+    /// How much slower a student computes than alone on a core (ranks and other work
+    /// sharing cores).
     public var computeSlowdown: Double
+    /// The same for the busiest teacher.
+    public var teacherSlowdown: Double
     public var studentComputeSeconds: Double
     public var gradientAllreduceSeconds: Double
     /// The part of the all-reduce on the link between nodes.
@@ -39,7 +42,7 @@ public struct ScalingPrediction: Codable, Equatable, Sendable {
 
     public init(ranks: Int, teacherRanks: Int, studentRanks: Int, nodes: Int, globalBatchTokens: Int, stepSeconds: Double,
                 stepSecondsWithBoundaries: Double, studentTokensPerSecond: Double, scalingEfficiency: Double,
-                bottleneck: ScalingBottleneck, computeSlowdown: Double, studentComputeSeconds: Double,
+                bottleneck: ScalingBottleneck, computeSlowdown: Double, teacherSlowdown: Double, studentComputeSeconds: Double,
                 gradientAllreduceSeconds: Double, gradientAllreduceLinkSeconds: Double, teacherComputeSeconds: Double,
                 teacherMessageSeconds: Double, boundarySecondsPerStep: Double) {
         self.ranks = ranks
@@ -53,6 +56,7 @@ public struct ScalingPrediction: Codable, Equatable, Sendable {
         self.scalingEfficiency = scalingEfficiency
         self.bottleneck = bottleneck
         self.computeSlowdown = computeSlowdown
+        self.teacherSlowdown = teacherSlowdown
         self.studentComputeSeconds = studentComputeSeconds
         self.gradientAllreduceSeconds = gradientAllreduceSeconds
         self.gradientAllreduceLinkSeconds = gradientAllreduceLinkSeconds

@@ -32,7 +32,7 @@ struct StepTimes {
 
 extension StepWork {
     /// The prediction at the converged slowdown.
-    func prediction(slowdown: Double, singleRankTokensPerSecond: Double) -> ScalingPrediction {
+    func prediction(slowdown: ComputeSlowdown, singleRankTokensPerSecond: Double) -> ScalingPrediction {
         let times = times(slowdown: slowdown)
         let tokensPerSecond = globalTokens / times.stepSecondsWithBoundaries
         let nodes = Set((0..<layout.ranks).map(cluster.node(ofRank:))).count
@@ -42,7 +42,8 @@ extension StepWork {
             stepSeconds: times.stepSeconds, stepSecondsWithBoundaries: times.stepSecondsWithBoundaries,
             studentTokensPerSecond: tokensPerSecond,
             scalingEfficiency: tokensPerSecond / (Double(layout.ranks) * singleRankTokensPerSecond),
-            bottleneck: times.bottleneck(singleProcess: layout.isSingleProcess), computeSlowdown: slowdown,
+            bottleneck: times.bottleneck(singleProcess: layout.isSingleProcess), computeSlowdown: slowdown.students,
+            teacherSlowdown: slowdown.teachers,
             studentComputeSeconds: times.student, gradientAllreduceSeconds: times.allreduce.seconds,
             gradientAllreduceLinkSeconds: times.allreduce.linkSeconds, teacherComputeSeconds: times.teacher,
             teacherMessageSeconds: times.messages, boundarySecondsPerStep: times.boundaryPerStep)

@@ -62,11 +62,11 @@ struct StepWork {
         return busiest > 0 ? busiest / cluster.linkBytesPerSecond + cluster.linkLatencySeconds : 0
     }
 
-    /// Step times at compute slowdown `slowdown`.
-    func times(slowdown: Double) -> StepTimes {
-        let student = studentSeconds * slowdown
-        let teacher = (teacherSeconds.max() ?? 0) * slowdown
-        let validation = figures.validationSecondsPerBoundary / Double(studentRanks.count) * slowdown
+    /// Step times at the compute slowdowns `slowdown`.
+    func times(slowdown: ComputeSlowdown) -> StepTimes {
+        let student = studentSeconds * slowdown.students
+        let teacher = (teacherSeconds.max() ?? 0) * slowdown.teachers
+        let validation = figures.validationSecondsPerBoundary / Double(studentRanks.count) * slowdown.students
         let boundary = (validation + teacher) / Double(figures.intervalSteps)
         if layout.isSingleProcess {
             let step = student + teacher
@@ -78,20 +78,49 @@ struct StepWork {
                          stepSeconds: step, boundaryPerStep: boundary)
     }
 
-    /// Each node's busy ranks: a rank counts by the share of the step it computes (all 1
-    /// when `stepSeconds` is nil: the plain ranks/cores bound).
-    func busyRanksPerNode(stepSeconds: Double?, slowdown: Double) -> [Double] {
-        var busy = [Double](repeating: 0, count: cluster.nodes)
-        func share(_ seconds: Double) -> Double {
-            guard let stepSeconds, stepSeconds > 0 else { return 1 }
-            return min(1, seconds * slowdown / stepSeconds)
-        }
+    /// The slowdowns that follow from the ranks' shares of the step at `slowdown` (every rank
+    /// busy when `stepSeconds` is nil: the plain ranks/cores bound). While the students
+    /// compute they all do (they step in lockstep), so each counts fully against the cores
+    /// then; a teacher computes independently of them and of the other teachers, so those
+    /// count by the share of the step they compute.
+    func nextSlowdown(stepSeconds: Double?, slowdown: ComputeSlowdown) -> ComputeSlowdown {
         if layout.isSingleProcess {
-            busy[0] = 1
-            return busy
+            let one = cluster.computeSlowdown(busyRanksPerNode: [1])
+            return ComputeSlowdown(students: one, teachers: one)
         }
-        for rank in studentRanks { busy[cluster.node(ofRank: rank)] += share(studentSeconds) }
-        for (index, seconds) in teacherSeconds.enumerated() { busy[cluster.node(ofRank: layout.teacherRank(index))] += share(seconds) }
-        return busy
+        func share(_ seconds: Double, _ factor: Double) -> Double {
+            guard let stepSeconds, stepSeconds > 0 else { return 1 }
+            return min(1, seconds * factor / stepSeconds)
+        }
+        var studentsRunning = [Double](repeating: 0, count: cluster.nodes)
+        var studentShares = studentsRunning, teacherShares = studentsRunning
+        for rank in studentRanks {
+            studentsRunning[cluster.node(ofRank: rank)] += 1
+            studentShares[cluster.node(ofRank: rank)] += share(studentSeconds, slowdown.students)
+        }
+        let shares = teacherSeconds.map { share($0, slowdown.teachers) }
+        for (index, value) in shares.enumerated() { teacherShares[cluster.node(ofRank: layout.teacherRank(index))] += value }
+        let students = cluster.computeSlowdown(busyRanksPerNode: zip(studentsRunning, teacherShares).map(+))
+        var teachers = 1.0
+        for (index, value) in shares.enumerated() {  // teacher `index` itself counts fully
+            var running = zip(studentShares, teacherShares).map(+)
+            running[cluster.node(ofRank: layout.teacherRank(index))] += 1 - value
+            teachers = max(teachers, cluster.computeSlowdown(busyRanksPerNode: running))
+        }
+        return ComputeSlowdown(students: students, teachers: teachers)
+    }
+}
+
+/// How much slower the students and the teachers compute than alone on a core.
+struct ComputeSlowdown: Equatable {
+    var students: Double
+    var teachers: Double
+
+    func distance(to other: ComputeSlowdown) -> Double {
+        max(abs(students - other.students), abs(teachers - other.teachers))
+    }
+
+    func halfWay(to other: ComputeSlowdown) -> ComputeSlowdown {
+        ComputeSlowdown(students: (students + other.students) / 2, teachers: (teachers + other.teachers) / 2)
     }
 }

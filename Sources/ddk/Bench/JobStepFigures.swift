@@ -5,7 +5,9 @@ import TrainingCore
 /// One process's figures of a config's job, for `ddk plan measure`: the student's training
 /// step at a per-rank batch (the job's `StudentTrainer` and objective, teacher outputs from
 /// the config's teacher in the same process), the teacher's outputs for that batch, and the
-/// students' validation pass of a DDK boundary. Medians of wall-clock seconds.
+/// students' validation pass of a DDK boundary. Medians of process CPU seconds: with one
+/// thread what each costs when the process has its core (on a shared machine the wall-clock
+/// time also holds the waits for other work; the scaling model adds the sharing itself).
 struct JobStepFigures {
     var studentStepSeconds: Double
     var teacherSeconds: Double
@@ -40,24 +42,29 @@ struct JobStepFigures {
             let length = max(T, vocabularies.crossTokenization?.teacherSequenceLength ?? 0)
             let worker = TeacherWorker(model: try teacher.loadInference(B, length), format: format,
                                        crossTokenization: vocabularies.crossTokenization, perplexityUnit: vocabularies.perplexityUnit)
-            channel = LocalTeacherChannel(worker: worker, studentIndex: 0)
+            channel = CPUTimedTeacherChannel(LocalTeacherChannel(worker: worker, studentIndex: 0))
         }
         var studentTimes: [Double] = [], teacherTimes: [Double] = []
         for index in 0...steps {
             let (step, assignments) = try plan.nextStep()
+            let teacherBefore = (channel as? CPUTimedTeacherChannel)?.cpuSeconds ?? 0
+            let cpuStarted = cpuNow()
             let figures = try trainer.train(step: step, batch: plan.batch(of: assignments, studentIndex: 0), teacher: channel)
-            log(String(format: "plan measure: step %d: student %.3f s, teacher %.3f s (%d tokens)", step,
-                       figures.stepSeconds - figures.teacherWaitSeconds, figures.teacherWaitSeconds, B * T))
+            let teacherCPU = ((channel as? CPUTimedTeacherChannel)?.cpuSeconds ?? 0) - teacherBefore
+            let studentCPU = cpuNow() - cpuStarted - teacherCPU
+            log(String(format: "plan measure: step %d: student %.3f s (CPU %.3f), teacher %.3f s (CPU %.3f), %d tokens", step,
+                       figures.stepSeconds - figures.teacherWaitSeconds, studentCPU, figures.teacherWaitSeconds, teacherCPU, B * T))
             if index > 0 {
-                studentTimes.append(figures.stepSeconds - figures.teacherWaitSeconds)
-                teacherTimes.append(figures.teacherWaitSeconds)
+                studentTimes.append(studentCPU)
+                teacherTimes.append(teacherCPU)
             }
         }
         let sharding = ValidationSharding(dataset: dataset, sequencesPerDomain: config.data.validationSequences)
-        let started = Date()
+        let started = Date(), cpuStarted = cpuNow()
         _ = try sharding.evaluate(worker: 0, of: 1, maxBatch: B, crossEntropy: trainer.crossEntropy)
-        let validation = Date().timeIntervalSince(started)
-        log(String(format: "plan measure: validation pass %.3f s (%d sequences per domain)", validation, config.data.validationSequences))
+        let validation = cpuNow() - cpuStarted
+        log(String(format: "plan measure: validation pass %.3f s (CPU %.3f; %d sequences per domain)",
+                   Date().timeIntervalSince(started), validation, config.data.validationSequences))
         return JobStepFigures(studentStepSeconds: median(studentTimes), teacherSeconds: median(teacherTimes),
                               validationSeconds: validation, batchTokens: B * T,
                               teacherMessageBytesPerToken: Double(format.messageWords * 4) / Double(B * T),
@@ -69,6 +76,24 @@ struct JobStepFigures {
         let sorted = values.sorted()
         return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
     }
+}
+
+/// A teacher channel that counts the process CPU time spent in its `outputs`.
+final class CPUTimedTeacherChannel: TeacherChannel {
+    let inner: TeacherChannel
+    private(set) var cpuSeconds = 0.0
+
+    init(_ inner: TeacherChannel) { self.inner = inner }
+
+    func beginInterval(steps: Range<Int>) throws { try inner.beginInterval(steps: steps) }
+
+    func outputs(step: Int, batch: SequenceBatch) throws -> TeacherOutputs {
+        let started = cpuNow()
+        defer { cpuSeconds += cpuNow() - started }
+        return try inner.outputs(step: step, batch: batch)
+    }
+
+    func endInterval() throws { try inner.endInterval() }
 }
 
 /// A refusal of `ddk plan measure`, one line.

@@ -21,7 +21,7 @@ struct PlanPredictCommand: ParsableCommand {
         discussion: """
             JSON: one layout (--ranks P --teacher-ranks T) or the best split of --ranks P alone: the prediction's \
             fields (ranks, teacher_ranks, student_ranks, nodes, global_batch_tokens, step_seconds, \
-            step_seconds_with_boundaries, student_tokens_per_second, scaling_efficiency, bottleneck, compute_slowdown, \
+            step_seconds_with_boundaries, student_tokens_per_second, scaling_efficiency, bottleneck, compute_slowdown, teacher_slowdown, \
             student_compute_seconds, gradient_allreduce_seconds, gradient_allreduce_link_seconds, \
             teacher_compute_seconds, teacher_message_seconds, boundary_seconds_per_step); without --ranks: cluster, \
             allreduce_algorithm, single_rank_tokens_per_second, rows (one prediction per rank count).

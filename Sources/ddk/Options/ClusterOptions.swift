@@ -21,8 +21,14 @@ struct ClusterOptions: ParsableArguments {
     @Flag(name: .long, help: "The nodes are namespace hosts on one machine: their cores form one pool.")
     var sharedCores = false
 
+    @Option(name: .long, help: "Cores busy with other work (another job on a shared machine; with --shared-cores of the pool, else of each node).")
+    var otherBusyCores: Double = 0
+
     var cluster: ClusterDescription {
-        ClusterDescription(nodes: nodes, ranksPerNode: ranksPerNode, coresPerNode: coresPerNode,
-                           linkBitsPerSecond: linkGbps * 1e9, linkLatencySeconds: linkLatencyUs * 1e-6, sharedCores: sharedCores)
+        var cluster = ClusterDescription(nodes: nodes, ranksPerNode: ranksPerNode, coresPerNode: coresPerNode,
+                                         linkBitsPerSecond: linkGbps * 1e9, linkLatencySeconds: linkLatencyUs * 1e-6,
+                                         sharedCores: sharedCores)
+        cluster.otherBusyCores = otherBusyCores
+        return cluster
     }
 }
