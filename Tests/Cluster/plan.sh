@@ -83,11 +83,14 @@ layout_sets() {
 }
 for layout in $layouts; do layout_hosts "$layout" >/dev/null || harness_die "unknown layout '$layout' (ce2, kd3)"; done
 
-# 1. the figures, on this machine now: one per objective, each under mpirun -np 2 (all-reduce fit)
+# 1. the figures, on this machine now: one per objective, each under mpirun -np 2 (all-reduce fit over TCP)
 measure_figures() {
     local layout="$1" out="$work/figures-$1.json"
     layout_sets "$layout"
-    if timeout -k 5 "$limit" mpirun -np 2 --bind-to none -x OPENBLAS_NUM_THREADS \
+    # TCP between the 2 ranks (loopback): the transport the job uses between the hosts; its
+    # software cost per byte (~0.13 s for the 68 MB gradient up and down the tree) adds to
+    # the link's time at every rate.
+    if timeout -k 5 "$limit" mpirun -np 2 --bind-to none --mca btl tcp,self -x OPENBLAS_NUM_THREADS \
         "$ddk" plan measure --config "$config" "${SETS[@]}" --students 2 --json \
         > "$out" 2> "$work/figures-$1.log" && [[ -s "$out" ]]; then
         pass "$layout: ddk plan measure ($(python3 -c 'import json,sys; f=json.load(open(sys.argv[1])); print("%.2f ms/token student, %.0f teacher tokens/s, all-reduce α %.0f µs β %.2f GB/s" % (f["student_step_seconds_per_token"]*1e3, f["teacher_tokens_per_second"], f["allreduce_latency_seconds"]*1e6, f["allreduce_bytes_per_second"]/1e9))' "$out"))"

@@ -32,6 +32,8 @@ public struct MeasuredFigures: Codable, Equatable, Sendable {
     public var allreduceBucketBytes: Int
     /// α of the fit α + bytes/β of the job's bucketed all-reduce between 2 ranks on this
     /// machine's local transport (0 when not measured: run `plan measure` under `mpirun -np 2`).
+    /// Measure the transport the job uses between nodes: over TCP (`mpirun --mca btl tcp,self`)
+    /// the software's cost per byte, which adds to the link's time, is ~2× shared memory's.
     public var allreduceLatencySeconds: Double
     /// β of that fit, bytes per second (0 when not measured).
     public var allreduceBytesPerSecond: Double
