@@ -20,5 +20,6 @@ struct DDK: ParsableCommand {
             ExperimentCommand.self,
             InitModelCommand.self,
             InitStudentCommand.self,
+            PlanCommand.self,
         ])
 }
