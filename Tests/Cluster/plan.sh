@@ -19,9 +19,9 @@
 #
 # The machine's cores are shared by every namespace host, so the model is told so:
 # cores per node = cores / hosts, --shared-cores. Every host's link is limited both ways
-# (its eth0 and its bridge port). The bench's last measured step also writes a checkpoint
-# (step == training.steps); its time, from the job's "checkpoint step-N written in S s"
-# line, is taken out of the measured mean (when there is no such line, nothing is).
+# (its eth0 and its bridge port). The job runs its default training.gradient_sync
+# (`overlapped`: a blocking MPI_Allreduce on a thread), and `ddk plan` models the
+# all-reduce the figures file says was measured.
 # The machine may be shared with other work (another engineer's benchmarks): the cores it
 # kept busy during each bench (the machine's busy CPU time from /proc/stat less the job's
 # processes', sampled every 0.5 s) go to the model as --other-busy-cores; the table shows
@@ -183,20 +183,17 @@ compare() {
     local layout="$1" rate="$2" row verdict
     row=$(python3 - "$work/predict-$layout-$rate-loaded.json" "$work/bench-$layout-$rate.out" "$work/bench-$layout-$rate.err" \
                    "$layout" "$rate" "$tolerance" "$work/predict-$layout-$rate-idle.json" "$OTHER_CORES" <<'PY'
-import json, re, sys
+import json, sys
 predicted = json.load(open(sys.argv[1]))
 idle = json.load(open(sys.argv[7]))
 bench = [json.loads(line) for line in open(sys.argv[2]) if line.startswith("{")][-1]
-text = open(sys.argv[3]).read() + open(sys.argv[2]).read()
-checkpoint = sum(float(s) for s in re.findall(r"checkpoint step-\d+ written in ([0-9.]+) s", text))
-measured = bench["step_seconds_mean"] - checkpoint / max(1, bench["steps_measured"])
+measured = bench["step_seconds_mean"]
 difference = (predicted["step_seconds"] - measured) / measured
 ok = abs(difference) * 100 <= float(sys.argv[6])
 print("ok" if ok else "off", "| %s | %s | %.3f | %s | %.3f | %.3f | %+.1f %% | %s | %.3f | %.2f |" % (
     sys.argv[5], sys.argv[4], idle["step_seconds"], sys.argv[8], predicted["step_seconds"], measured, 100 * difference,
     predicted["bottleneck"],
-    bench["allreduce_seconds_per_step"], bench["teacher_wait_fraction"]),
-    "(checkpoint %.2f s taken out)" % checkpoint if checkpoint else "")
+    bench["allreduce_seconds_per_step"], bench["teacher_wait_fraction"]))
 PY
 ) || { fail "$layout at $rate: could not compare (no JSON from the bench?)"; tail -n 15 "$work/bench-$layout-$rate.err" | sed 's/^/    | /'; return; }
     verdict="${row%% *}"; row="${row#* }"

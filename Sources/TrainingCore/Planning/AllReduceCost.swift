@@ -1,15 +1,19 @@
 /// The seconds of the students' gradient all-reduce per step.
 ///
-/// The job sums the gradient in place with `MPI_Iallreduce` in buckets. Open MPI 4.1's
-/// non-blocking collectives (coll/libnbc) choose the binomial algorithm for every in-place
-/// all-reduce (`nbc_iallreduce.c`: `p < 4 || … || inplace` → `NBC_ARED_BINOMIAL`): the
-/// whole bucket goes up a binomial tree to rank 0 and back down, ⌈log₂ p⌉ rounds each way.
-/// Ranks fill nodes in order, so only the ⌈log₂ n⌉ rounds between the n student nodes
-/// cross the link, one message per node per round (the other ranks of a node are done by
-/// then). Up and down are two passes over the link, one after the other per bucket; the
-/// buckets overlap a little (`linkPasses` below, from the measurements). `ring` is the
-/// textbook ring over the slowest link: 2(p−1)/p · bytes/bandwidth + 2(p−1) · latency,
-/// what a tuned blocking `MPI_Allreduce` of large buffers approaches (not what the job runs).
+/// The job sums the gradient in place in buckets (`training.allreduce_bucket_megabytes`).
+/// `binomial` is what was measured for both `training.gradient_sync` paths between two
+/// hosts: Open MPI 4.1's non-blocking collectives (coll/libnbc) run every in-place
+/// `MPI_Iallreduce` as a binomial tree (`nbc_iallreduce.c`: `p < 4 || … || inplace` →
+/// `NBC_ARED_BINOMIAL`), the whole bucket up to rank 0 and back down, ⌈log₂ p⌉ rounds each
+/// way; the communication thread's blocking `MPI_Allreduce` of the same 8 MB buckets moved
+/// the bytes nearly one direction at a time too (11.1 s for 68 MB at 100 Mbit/s; one
+/// blocking all-reduce of all 68 MB took 5.7 s). Ranks fill nodes in order, so only the
+/// ⌈log₂ n⌉ rounds between the n student nodes cross the link, one message per node per round; up
+/// and down cross the link as measured (`linkPasses`). Counted after backward:
+/// the buckets summed during backward are the blocks' (a quarter of the demo student's
+/// bytes; a tied embedding is final last), which hides at most the blocks' backward time.
+/// `ring` is the textbook ring over the slowest link, 2(p−1)/p · bytes/bandwidth + 2(p−1) ·
+/// latency, both directions at once: what large buffers can reach, for comparison.
 public enum AllReduceAlgorithm: String, Codable, Sendable, CaseIterable {
     case binomial
     case ring
@@ -23,11 +27,14 @@ public struct AllReduceCost: Codable, Equatable, Sendable {
 
     public var seconds: Double { localSeconds + linkSeconds }
 
-    /// Link passes of the binomial tree per link round: up, then down, the buckets started
-    /// together do not overlap the two directions: over a 100 Mbit/s tbf link between two
-    /// hosts the job's 68 MB in 9 buckets took 11.53 s, 2.03 × a blocking `MPI_Allreduce`
-    /// of the same bytes (5.70 s, which uses both directions at once).
-    public static let binomialLinkPasses = 2.0
+    /// Link passes per link round, measured between two hosts over `tc tbf` links (68 MB in
+    /// 8 MB buckets; one pass = the bytes once over the link): `MPI_Iallreduce`'s binomial
+    /// tree 2.03 (up, then down); the communication thread's blocking `MPI_Allreduce` 1.95 at
+    /// 100 Mbit/s, 1.86 at 300 Mbit/s, 1.54 at 1 Gbit/s — taken as 1.75. (One blocking
+    /// all-reduce of all 68 MB is a single pass, both directions at once.)
+    public static func linkPasses(_ mode: GradientSyncMode?) -> Double {
+        (mode ?? .nonblocking).usesCommunicationThread ? 1.75 : 2.0
+    }
 
     /// The cost for `students` ranks spread over `studentNodes` nodes, at most
     /// `studentsPerNode` on one node.
@@ -41,7 +48,7 @@ public struct AllReduceCost: Codable, Equatable, Sendable {
         case .binomial:
             let rounds = Double(ceilLog2(students))
             let linkRounds = Double(ceilLog2(studentNodes))
-            let link = linkRounds * binomialLinkPasses * (latency + bytes / bandwidth)
+            let link = linkRounds * linkPasses(figures.gradientSync) * (latency + bytes / bandwidth)
             return AllReduceCost(localSeconds: rounds * local, linkSeconds: link)
         case .ring:
             let p = Double(students)

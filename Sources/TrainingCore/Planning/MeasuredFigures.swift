@@ -39,12 +39,21 @@ public struct MeasuredFigures: Codable, Equatable, Sendable {
     public var allreduceBytesPerSecond: Double
     /// The all-reduce timings the fit came from (empty when not measured).
     public var allreduceSamples: [AllReduceSample]
+    /// `training.gradient_sync` the all-reduce was measured with (and the job will run);
+    /// nil in figures files from before it existed (then `nonblocking`).
+    public var gradientSync: GradientSyncMode?
+
+    /// The all-reduce model for the job's buckets: `binomial` in every mode. The non-blocking
+    /// all-reduce is a binomial tree; the thread's blocking `MPI_Allreduce` of 8 MB buckets
+    /// measured the same over a link between two hosts (68 MB in 11.1 s at 100 Mbit/s, one
+    /// direction at a time, where one blocking all-reduce of all 68 MB took 5.7 s).
+    public var allreduceAlgorithm: AllReduceAlgorithm { .binomial }
 
     public init(config: String, needsTeacher: Bool, coordinatorTrains: Bool, globalBatchTokens: Int,
                 studentBatchTokens: Int, studentStepSecondsPerToken: Double, teacherTokensPerSecond: Double,
                 teacherMessageBytesPerToken: Double, validationSecondsPerBoundary: Double, intervalSteps: Int,
                 gradientBytes: Int, allreduceBucketBytes: Int, allreduceLatencySeconds: Double,
-                allreduceBytesPerSecond: Double, allreduceSamples: [AllReduceSample] = []) {
+                allreduceBytesPerSecond: Double, allreduceSamples: [AllReduceSample] = [], gradientSync: GradientSyncMode? = nil) {
         self.config = config
         self.needsTeacher = needsTeacher
         self.coordinatorTrains = coordinatorTrains
@@ -60,6 +69,7 @@ public struct MeasuredFigures: Codable, Equatable, Sendable {
         self.allreduceLatencySeconds = allreduceLatencySeconds
         self.allreduceBytesPerSecond = allreduceBytesPerSecond
         self.allreduceSamples = allreduceSamples
+        self.gradientSync = gradientSync
     }
 
     /// Seconds of the job's all-reduce of `bytes` between two ranks of one machine, from the fit.

@@ -41,8 +41,8 @@ struct PlanPredictCommand: ParsableCommand {
     @Option(name: .long, help: "Global batch tokens every layout splits (default: each student keeps the measured per-rank batch).")
     var globalBatchTokens: Int?
 
-    @Option(name: .long, help: "All-reduce algorithm: binomial (what Open MPI's in-place MPI_Iallreduce runs) or ring.")
-    var allreduce: AllReduceAlgorithm = .binomial
+    @Option(name: .long, help: "All-reduce model: binomial (default: what the job's 8 MB buckets measured over a link, both gradient_sync paths) or ring (both directions at once).")
+    var allreduce: AllReduceAlgorithm?
 
     @OptionGroup var output: JSONOutputOption
 
@@ -52,7 +52,7 @@ struct PlanPredictCommand: ParsableCommand {
 
     func run() throws {
         let measured = try Self.readFigures(figures)
-        let model = try ScalingModel(figures: measured, cluster: cluster.cluster, algorithm: allreduce,
+        let model = try ScalingModel(figures: measured, cluster: cluster.cluster, algorithm: allreduce ?? measured.allreduceAlgorithm,
                                      globalBatchTokens: globalBatchTokens)
         if let ranks {
             let prediction = try teacherRanks.map {

@@ -38,7 +38,7 @@ struct PlanMeasureCommand: ParsableCommand {
     @OptionGroup var output: JSONOutputOption
 
     func run() throws {
-        let environment = try MPIEnvironment()
+        let environment = try MPIEnvironment(threadLevel: .multiple)
         let world = environment.world
         BLASThreads.set(1)
         do {
@@ -53,10 +53,10 @@ struct PlanMeasureCommand: ParsableCommand {
         let loaded = try DistillConfig.load(path: config, overrides: overrides.overrides)
         let bucketBytes = Int(loaded.training.allreduceBucketMegabytes * 1_048_576)
         let samples = world.size == 2
-            ? try AllReduceProbe.measure(on: world, bucketBytes: bucketBytes, repetitions: repetitions,
+            ? try AllReduceProbe.measure(on: world, bucketBytes: bucketBytes, mode: syncMode(loaded, world), repetitions: repetitions,
                                         log: world.rank == 0 ? logLine : { _ in }) : []
         var figures: MeasuredFigures?
-        if world.rank == 0 { figures = try measureJob(loaded, bucketBytes: bucketBytes, samples: samples) }
+        if world.rank == 0 { figures = try measureJob(loaded, bucketBytes: bucketBytes, samples: samples, mode: syncMode(loaded, world)) }
         // The other rank waits polling with sleeps (not in a spinning MPI_Barrier), so rank 0 has the machine.
         try world.barrier(within: CollectiveDeadline(seconds: 3600, configKey: "plan measure", worldRank: world.rank),
                           on: "world", for: "plan measure end")
@@ -65,7 +65,14 @@ struct PlanMeasureCommand: ParsableCommand {
         if output.json { try printJSON(figures) } else { Self.printText(figures) }
     }
 
-    func measureJob(_ loaded: DistillConfig, bucketBytes: Int, samples: [AllReduceSample]) throws -> MeasuredFigures {
+    /// The config's `training.gradient_sync`, as the job would run it with the thread level MPI granted.
+    func syncMode(_ loaded: DistillConfig, _ world: Communicator) -> GradientSyncMode {
+        let configured = loaded.training.resolvedGradientSync
+        return configured.usesCommunicationThread && world.environment.providedThreadLevel < .multiple ? .nonblocking : configured
+    }
+
+    func measureJob(_ loaded: DistillConfig, bucketBytes: Int, samples: [AllReduceSample],
+                    mode: GradientSyncMode) throws -> MeasuredFigures {
         guard students >= 1, loaded.data.globalBatchSequences % students == 0 else {
             throw MeasureError("--students \(students) does not divide the global batch of \(loaded.data.globalBatchSequences) sequences")
         }
@@ -80,7 +87,8 @@ struct PlanMeasureCommand: ParsableCommand {
             teacherMessageBytesPerToken: job.needsTeacher ? job.teacherMessageBytesPerToken : 0,
             validationSecondsPerBoundary: job.validationSeconds, intervalSteps: loaded.ddk.intervalSteps,
             gradientBytes: job.gradientBytes, allreduceBucketBytes: bucketBytes,
-            allreduceLatencySeconds: fit.latencySeconds, allreduceBytesPerSecond: fit.bytesPerSecond, allreduceSamples: samples)
+            allreduceLatencySeconds: fit.latencySeconds, allreduceBytesPerSecond: fit.bytesPerSecond, allreduceSamples: samples,
+            gradientSync: samples.isEmpty ? nil : mode)
     }
 
     static func printText(_ figures: MeasuredFigures) {
