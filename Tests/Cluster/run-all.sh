@@ -45,6 +45,9 @@ if [[ -x "$ddk" ]] && (cd "$here/../.." && bash launch/prepare-tiny "$ddk" >/dev
     run "$here/slurm.sh" --expect 'distill tiny: done after step 8; final weights checksum' \
         --fail-args "--set data.shards=/nonexistent/shards" \
         -- "$ddk" distill --config "$tiny" --set run_directory="$(cd "$here/../.." && pwd)/runs/slurm-test"
+    # ddk plan against the same kind of run: 2 namespace hosts, both students, a 100 Mbit/s
+    # link; the predicted step within 15 % of the measured (the full check: README).
+    run "$here/plan.sh" --quick --config "$tiny" --rates 100mbit
 else
     echo "== ddk not built or the tiny inputs cannot be made: its multi-host run is skipped"
 fi

@@ -22,7 +22,8 @@ public enum AllReduceAlgorithm: String, Codable, Sendable, CaseIterable {
 public struct AllReduceCost: Codable, Equatable, Sendable {
     /// On this machine's transport: the fitted α + bytes/β, once per round trip up and down the tree.
     public var localSeconds: Double
-    /// On the link between nodes (0 when every student is on one node).
+    /// On the link between nodes beyond the software's own time (0 when every student is on
+    /// one node).
     public var linkSeconds: Double
 
     public var seconds: Double { localSeconds + linkSeconds }
@@ -49,7 +50,12 @@ public struct AllReduceCost: Codable, Equatable, Sendable {
             let rounds = Double(ceilLog2(students))
             let linkRounds = Double(ceilLog2(studentNodes))
             let link = linkRounds * linkPasses(figures.gradientSync) * (latency + bytes / bandwidth)
-            return AllReduceCost(localSeconds: rounds * local, linkSeconds: link)
+            guard (figures.gradientSync ?? .nonblocking).usesCommunicationThread else {
+                return AllReduceCost(localSeconds: rounds * local, linkSeconds: link)
+            }
+            // The thread's blocking all-reduce copies and sums while the wire sends (MPI
+            // progresses it all the time): a link round costs the slower of the two.
+            return AllReduceCost(localSeconds: rounds * local, linkSeconds: link - min(link, linkRounds * local))
         case .ring:
             let p = Double(students)
             let localRing = 2 * (p - 1) / p * (local - figures.allreduceLatencySeconds) + (p - 1) * figures.allreduceLatencySeconds
