@@ -36,6 +36,7 @@ extension DistillJob {
         if let resumePoint { try plan.resume(history: resumePoint.state.weightHistory, cursor: resumePoint.state.samplerCursor) }
         let hostnames = try shareHostnames()
         hostCount = Set(hostnames).count
+        lowerStudentPriority(hostnames: hostnames)
         liveness = try startLiveness(hostnames: hostnames, communicators: communicators)
         let runLog = rank == 0
             ? try openRunLog(resumePoint: resumePoint, domainCount: dataset.domains.count, hostnames: hostnames,
@@ -122,6 +123,11 @@ extension DistillJob {
         progress.line("distill \(config.name): ranks on hosts: " + Self.ranksByHost(hostnames)
             + (options.versions["openblas_kernel"].map { "; OpenBLAS kernel \($0) on rank 0" } ?? ""))
         announceTeacherData(progress)
+        let yielding = studentsYieldingToTeachers(hostnames: hostnames, cores: ProcessInfo.processInfo.activeProcessorCount)
+        if !yielding.isEmpty {
+            progress.line("distill \(config.name): more ranks than cores beside teachers: students \(yielding) run at nice "
+                + "\(config.training.resolvedStudentNiceness) (training.student_niceness), so the teachers get the larger share of a core they both want")
+        }
         if gradientSyncMode != config.training.resolvedGradientSync && layout.studentRanks.count > 1 {
             progress.line("distill \(config.name): MPI granted \(world.environment.providedThreadLevel), not MPI_THREAD_MULTIPLE: "
                 + "the gradient all-reduce runs nonblocking instead of \(config.training.resolvedGradientSync.rawValue)")

@@ -117,6 +117,9 @@ extension DistillConfig {
         guard training.steps >= 1 else { throw fail("training.steps", "must be 1 or more") }
         guard training.allreduceBucketMegabytes > 0 else { throw fail("training.allreduce_bucket_megabytes", "must be positive") }
         if let limit = training.timeLimitSeconds, limit <= 0 { throw fail("training.time_limit_seconds", "must be positive") }
+        if let niceness = training.studentNiceness, !(0...19).contains(niceness) {
+            throw fail("training.student_niceness", "must be between 0 (off) and 19, got \(niceness)")
+        }
         if let heartbeat = training.heartbeatSeconds, heartbeat < 0 || heartbeat > 3600 {
             throw fail("training.heartbeat_seconds", "must be between 0 (off) and 3600, got \(heartbeat)")
         }

@@ -203,6 +203,13 @@ public struct DistillConfig: Codable, Equatable, Sendable {
         public var gradientSync: GradientSyncMode?
         /// `gradient_sync`, or its default.
         public var resolvedGradientSync: GradientSyncMode { gradientSync ?? .overlapped }
+        /// The nice value students take on a host with more ranks than cores that they share
+        /// with teacher ranks (0 = never); nil = `defaultStudentNiceness`.
+        public var studentNiceness: Int?
+        /// Students yield a shared core to teachers by nice 5 unless `student_niceness` says otherwise.
+        public static let defaultStudentNiceness = 5
+        /// `student_niceness`, or its default.
+        public var resolvedStudentNiceness: Int { studentNiceness ?? Self.defaultStudentNiceness }
         /// Stop cleanly after this many seconds of training; checked at DDK interval
         /// boundaries (the decision is rank 0's, broadcast with the weights); nil = no limit.
         public var timeLimitSeconds: Double?
@@ -232,6 +239,7 @@ public struct DistillConfig: Codable, Equatable, Sendable {
             case coordinatorTrains = "coordinator_trains"
             case allreduceBucketMegabytes = "allreduce_bucket_megabytes"
             case gradientSync = "gradient_sync"
+            case studentNiceness = "student_niceness"
             case timeLimitSeconds = "time_limit_seconds"
             case weightChecksums = "weight_checksums"
             case collectiveTimeoutSeconds = "collective_timeout_seconds"
