@@ -27,7 +27,6 @@ extension DistillJob {
     /// `training.gradient_sync`, or `nonblocking` when MPI did not grant the
     /// `MPI_THREAD_MULTIPLE` its communication thread needs (said in rank 0's first lines).
     var gradientSyncMode: GradientSyncMode {
-        let configured = config.training.resolvedGradientSync
-        return configured.usesCommunicationThread && world.environment.providedThreadLevel < .multiple ? .nonblocking : configured
+        GradientSynchronizer.mode(config.training.resolvedGradientSync, granted: world.environment.providedThreadLevel)
     }
 }

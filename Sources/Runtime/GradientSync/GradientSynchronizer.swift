@@ -51,6 +51,12 @@ public final class GradientSynchronizer: GradientSummation {
 
     deinit { thread?.stop() }
 
+    /// The mode a job runs with `configured`: `nonblocking` when MPI did not grant the
+    /// `MPI_THREAD_MULTIPLE` the communication thread needs.
+    public static func mode(_ configured: GradientSyncMode, granted threadLevel: MPIThreadLevel) -> GradientSyncMode {
+        configured.usesCommunicationThread && threadLevel < .multiple ? .nonblocking : configured
+    }
+
     /// Ranges of `bucketElements` from the end of a buffer of `count` elements to its start.
     static func bucketRanges(count: Int, bucketElements: Int) -> [Range<Int>] {
         var ranges: [Range<Int>] = []

@@ -67,8 +67,7 @@ struct PlanMeasureCommand: ParsableCommand {
 
     /// The config's `training.gradient_sync`, as the job would run it with the thread level MPI granted.
     func syncMode(_ loaded: DistillConfig, _ world: Communicator) -> GradientSyncMode {
-        let configured = loaded.training.resolvedGradientSync
-        return configured.usesCommunicationThread && world.environment.providedThreadLevel < .multiple ? .nonblocking : configured
+        GradientSynchronizer.mode(loaded.training.resolvedGradientSync, granted: world.environment.providedThreadLevel)
     }
 
     func measureJob(_ loaded: DistillConfig, bucketBytes: Int, samples: [AllReduceSample],
