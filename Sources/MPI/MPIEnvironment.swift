@@ -40,6 +40,11 @@ public final class MPIEnvironment {
     /// process: a peer may have stopped, so requests dropped from then on are abandoned
     /// without a wait or a warning (see `Request`).
     public internal(set) var deadlineHasPassed = false
+
+    /// Records a deadline that passed outside a request (a wait for a collective another
+    /// thread runs): from now on requests dropped before completion are abandoned quietly,
+    /// as after a request's own timeout.
+    public func noteDeadlinePassed() { deadlineHasPassed = true }
     /// Called between the polls of every wait with a deadline (`Request.wait(timeout:)`,
     /// `Request.waitAll(_:timeout:)`, receives with a timeout), so that light work — a
     /// runtime's heartbeats — goes on while this process waits. It must return quickly and

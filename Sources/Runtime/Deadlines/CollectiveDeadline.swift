@@ -56,6 +56,7 @@ public struct CollectiveDeadline {
         let started = ContinuousClock.now
         let whilePolling = communicator.environment.whilePolling
         guard try !thread.waitForAll(seconds: seconds, whileWaiting: { whilePolling?() }) else { return }
+        communicator.environment.noteDeadlinePassed()
         let underlying = MPIError.timedOut(operation, after: seconds, waitingFor: "the communication thread's collectives")
         throw timeoutError(since: started, on: communicator, named: name, purpose: purpose(), underlying: underlying)
     }

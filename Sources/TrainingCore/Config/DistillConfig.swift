@@ -199,10 +199,11 @@ public struct DistillConfig: Codable, Equatable, Sendable {
         public var coordinatorTrains: Bool
         /// Size of one fused gradient all-reduce bucket.
         public var allreduceBucketMegabytes: Double
-        /// How the gradient all-reduce runs; nil = `GradientSyncMode.overlapped`.
+        /// How the gradient all-reduce runs; nil = `GradientSyncMode.nonblocking`.
         public var gradientSync: GradientSyncMode?
-        /// `gradient_sync`, or its default.
-        public var resolvedGradientSync: GradientSyncMode { gradientSync ?? .overlapped }
+        /// `gradient_sync`, or its default: `nonblocking`, the mode every launch path passes
+        /// with (the thread modes hung under Slurm's mpirun with two ranks per node; README).
+        public var resolvedGradientSync: GradientSyncMode { gradientSync ?? .nonblocking }
         /// The nice value students take on a host with more ranks than cores that they share
         /// with teacher ranks (0 = never); nil = `defaultStudentNiceness`.
         public var studentNiceness: Int?

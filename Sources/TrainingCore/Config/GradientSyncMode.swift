@@ -1,5 +1,5 @@
 /// `training.gradient_sync`: how the students' gradient all-reduce runs (README,
-/// "Performance → Gradient sync" has the measurements behind the default).
+/// "Performance → Gradient sync" has the measurements, and why the default is `nonblocking`).
 public enum GradientSyncMode: String, Codable, Sendable, CaseIterable {
     /// A communication thread runs blocking `MPI_Allreduce`s (MPI's tuned algorithm) on the
     /// buckets as backward finishes them, last layers first, while the earlier layers are
