@@ -23,7 +23,7 @@ enum AllReduceProbe {
                 try students.barrier(within: deadline, on: "plan measure", for: "all-reduce probe barrier")
                 times.append(try synchronizer.sumGradients(purpose: "all-reduce probe of \(bytes) bytes"))
             }
-            let seconds = JobStepFigures.median(Array(times.dropFirst()))
+            let seconds = median(Array(times.dropFirst()))
             log(String(format: "plan measure: all-reduce %9d bytes in %d buckets: %.6f s", bytes, synchronizer.buckets.count, seconds))
             samples.append(AllReduceSample(bytes: bytes, seconds: seconds))
         }

@@ -18,6 +18,11 @@ func cpuNow() -> Double {
     return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
 }
 
+/// The middle value of `values` (the upper one of an even count), 0 when empty.
+func median(_ values: [Double]) -> Double {
+    values.isEmpty ? 0 : values.sorted()[values.count / 2]
+}
+
 /// The process's peak resident set size.
 func peakResidentBytes() -> Int {
     var usage = rusage()

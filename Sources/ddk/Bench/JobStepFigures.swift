@@ -71,11 +71,6 @@ struct JobStepFigures {
                               gradientBytes: model.gradients.count * MemoryLayout<Float>.stride,
                               needsTeacher: objective.needsTeacher)
     }
-
-    static func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted()
-        return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
-    }
 }
 
 /// A teacher channel that counts the process CPU time spent in its `outputs`.

@@ -113,6 +113,4 @@ enum ObjectiveBench {
         x.withUnsafeMutableBufferPointer { rng.fillNormal($0, standardDeviation: std) }
         return x
     }
-
-    static func median(_ x: [Double]) -> Double { x.isEmpty ? 0 : x.sorted()[x.count / 2] }
 }
